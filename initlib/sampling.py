@@ -1,0 +1,142 @@
+"""The samplers every random initializer ends in: uniform, normal and truncated normal fills.
+
+They fill ``tensor`` in place from ``generator`` (the global RNG when ``None``) and assume validated
+arguments and a tensor with elements (callers handle zero-element and meta tensors).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+#: CPU scans for out-of-bounds values work in chunks this long, so their masks stay in cache
+#: (a fresh full-size mask costs more in page faults than the comparison itself).
+_SCAN_CHUNK = 1 << 18
+#: Below this acceptance probability, resampling from the parent normal would take many rounds:
+#: the inverse-CDF path (float64) is used instead.
+_MIN_ACCEPTANCE_FOR_RESAMPLING = 0.2
+#: The inverse-CDF path works in float64 blocks of this many elements to bound its extra memory.
+_INVERSION_BLOCK = 1 << 20
+
+
+def fill_uniform(tensor: torch.Tensor, low: float, high: float, generator) -> torch.Tensor:
+    """U(low, high): ``tensor.uniform_``; Var = (high - low)^2 / 12, so U(-a, a) has variance a^2/3."""
+    return tensor.uniform_(low, high, generator=generator)
+
+
+def fill_normal(tensor: torch.Tensor, mean: float, std: float, generator) -> torch.Tensor:
+    """N(mean, std^2): ``tensor.normal_``."""
+    return tensor.normal_(mean, std, generator=generator)
+
+
+def standard_normal_cdf(x: float) -> float:
+    """Phi(x) = (1 + erf(x / sqrt 2)) / 2."""
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def truncated_standard_normal_std(alpha: float, beta: float) -> float:
+    """Std of N(0, 1) truncated to [alpha, beta] (Johnson, Kotz & Balakrishnan 1994, eq. 13.134).
+
+    Var = 1 + (alpha phi(alpha) - beta phi(beta)) / Z - ((phi(alpha) - phi(beta)) / Z)^2,
+    Z = Phi(beta) - Phi(alpha). For [-2, 2] this is 0.87962566103423978, the constant JAX and Keras
+    divide by to make a truncated normal's std exactly the requested one.
+    """
+
+    def phi(x: float) -> float:
+        return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+    z = standard_normal_cdf(beta) - standard_normal_cdf(alpha)
+    ratio = (phi(alpha) - phi(beta)) / z
+    variance = 1.0 + (alpha * phi(alpha) - beta * phi(beta)) / z - ratio * ratio
+    return math.sqrt(variance)
+
+
+def fill_truncated_normal(
+    tensor: torch.Tensor, mean: float, std: float, a: float, b: float, generator
+) -> torch.Tensor:
+    """N(mean, std^2) conditioned on [a, b] (absolute bounds, ``a < b``, either may be infinite).
+
+    Where the interval holds at least 20% of the parent's mass, every value is drawn from the parent
+    normal and only the values outside [a, b] are drawn again, round after round, until none is left:
+    the whole tensor is never redrawn. Otherwise each value is drawn once by inverting the CDF in
+    float64 (``Phi^-1`` of a uniform on [Phi(alpha), Phi(beta)]), reflected into the lower tail where
+    Phi keeps its relative precision. Bounds are compared in the tensor's dtype, as torch does.
+    """
+    alpha, beta = (a - mean) / std, (b - mean) / std
+    acceptance = standard_normal_cdf(beta) - standard_normal_cdf(alpha)
+    low, high = _bounds_in_dtype(tensor.dtype, a, b)
+    contiguous = tensor.is_contiguous()
+    flat = (
+        tensor.view(-1)
+        if contiguous
+        else torch.empty(tensor.numel(), dtype=tensor.dtype, device=tensor.device)
+    )
+    if acceptance >= _MIN_ACCEPTANCE_FOR_RESAMPLING:
+        _resample_outside(flat, mean, std, low, high, generator)
+    else:
+        _invert_cdf(flat, mean, std, alpha, beta, low, high, generator)
+    if not contiguous:
+        tensor.copy_(flat.view(tensor.shape))
+    return tensor
+
+
+def _bounds_in_dtype(dtype: torch.dtype, a: float, b: float) -> tuple[float, float]:
+    """The bounds rounded to ``dtype``: what a value of that dtype can be compared against."""
+    rounded = torch.tensor([a, b], dtype=torch.float64).to(dtype)
+    return float(rounded[0]), float(rounded[1])
+
+
+def _resample_outside(flat, mean, std, low, high, generator) -> None:
+    flat.normal_(mean, std, generator=generator)
+    outside = _indices_outside(flat, low, high)
+    while outside.numel():
+        fresh = flat.new_empty(outside.numel()).normal_(mean, std, generator=generator)
+        flat[outside] = fresh
+        outside = outside[_outside_mask(fresh, low, high)]
+
+
+def _outside_mask(values: torch.Tensor, low: float, high: float) -> torch.Tensor:
+    return values.ne(values.clamp(low, high))
+
+
+def _indices_outside(flat: torch.Tensor, low: float, high: float) -> torch.Tensor:
+    """Indices of values outside [low, high]; chunked on the CPU to keep the masks in cache."""
+    n = flat.numel()
+    if flat.device.type != "cpu" or n <= _SCAN_CHUNK:
+        return _outside_mask(flat, low, high).nonzero().view(-1)
+    clamped = torch.empty(_SCAN_CHUNK, dtype=flat.dtype)
+    mask = torch.empty(_SCAN_CHUNK, dtype=torch.bool)
+    found = []
+    for start in range(0, n, _SCAN_CHUNK):
+        part = flat[start : start + _SCAN_CHUNK]
+        size = part.numel()
+        torch.clamp(part, low, high, out=clamped[:size])
+        torch.ne(part, clamped[:size], out=mask[:size])
+        hits = mask[:size].view(torch.uint8).nonzero().view(-1)
+        if hits.numel():
+            found.append(hits.add_(start))
+    if not found:
+        return torch.empty(0, dtype=torch.long)
+    return torch.cat(found)
+
+
+def _invert_cdf(flat, mean, std, alpha, beta, low, high, generator) -> None:
+    reflect = alpha + beta > 0  # the interval lies mostly in the upper tail: work in the lower one
+    lo_std, hi_std = (-beta, -alpha) if reflect else (alpha, beta)
+    cdf_lo, cdf_hi = standard_normal_cdf(lo_std), standard_normal_cdf(hi_std)
+    if cdf_hi <= cdf_lo:
+        raise ValueError(
+            f"a, b: the interval [{mean + alpha * std}, {mean + beta * std}] lies so far in the tail "
+            f"of N({mean}, {std}^2) that its probability underflows float64 (|bound - mean| / std > 37)"
+        )
+    sign = -std if reflect else std
+    block = torch.empty(min(flat.numel(), _INVERSION_BLOCK), dtype=torch.float64, device=flat.device)
+    for start in range(0, flat.numel(), block.numel()):
+        part = flat[start : start + block.numel()]
+        u = block[: part.numel()].uniform_(0.0, 1.0, generator=generator)
+        # u in (cdf_lo, cdf_hi]: never exactly cdf_lo, whose inverse may be -inf when cdf_lo is 0.
+        u.mul_(cdf_lo - cdf_hi).add_(cdf_hi)
+        z = torch.special.ndtri(u).clamp_(lo_std, hi_std)
+        part.copy_(z.mul_(sign).add_(mean))
+    flat.clamp_(low, high)  # the cast to the dtype may round a value across a bound by one ulp

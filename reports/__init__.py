@@ -1,0 +1,1 @@
+"""reports: renders verification and benchmark results into one self-contained HTML file."""

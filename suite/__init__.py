@@ -1,0 +1,1 @@
+"""suite: statistical, property-based verification of weight initializers (any target)."""
