@@ -1,0 +1,24 @@
+"""``python -m suite COMMAND``: one sub-command per module, imported only when it runs.
+
+Each command module provides ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``
+(the exit status: 0 every claim holds, 1 some claim is violated, 2 usage error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+COMMANDS: dict[str, str] = {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m suite", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    args = parser.parse_args(argv)
+    return args.run(args)
