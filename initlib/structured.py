@@ -8,6 +8,7 @@ import math
 import torch
 
 from . import _checks
+from ._precision import rounded_fill_
 
 
 def eye_(tensor: torch.Tensor):
@@ -147,7 +148,7 @@ def sparse_(
     rows, cols = tensor.shape
     zeros_per_column = math.ceil(sparsity * rows)
     with torch.no_grad():
-        tensor.normal_(0.0, std, generator=generator)
+        rounded_fill_(tensor, lambda t: t.normal_(0.0, std, generator=generator))
         if zeros_per_column:
             tensor.masked_fill_(
                 _random_column_subsets(rows, cols, zeros_per_column, tensor.device, generator), 0

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "verify": "suite.commands.verify",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
