@@ -29,9 +29,7 @@ def uniform_(tensor: torch.Tensor, a: float = 0.0, b: float = 1.0, generator: to
         return rounded_fill_(tensor, lambda t: fill_uniform(t, a, b, generator))
 
 
-def normal_(
-    tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, generator: torch.Generator | None = None
-):
+def normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, generator: torch.Generator | None = None):
     """N(mean, std^2), ``std >= 0``."""
     mean, std = _checks.real(mean, "mean"), _checks.non_negative(std, "std")
     tensor, generator = _random_target(tensor, generator)

@@ -52,9 +52,7 @@ def truncated_standard_normal_std(alpha: float, beta: float) -> float:
     return math.sqrt(variance)
 
 
-def fill_truncated_normal(
-    tensor: torch.Tensor, mean: float, std: float, a: float, b: float, generator
-) -> torch.Tensor:
+def fill_truncated_normal(tensor: torch.Tensor, mean: float, std: float, a: float, b: float, generator) -> torch.Tensor:
     """N(mean, std^2) conditioned on [a, b] (absolute bounds, ``a < b``, either may be infinite).
 
     Where the interval holds at least 20% of the parent's mass, every value is drawn from the parent
@@ -67,11 +65,7 @@ def fill_truncated_normal(
     acceptance = standard_normal_cdf(beta) - standard_normal_cdf(alpha)
     low, high = _bounds_in_dtype(tensor.dtype, a, b)
     contiguous = tensor.is_contiguous()
-    flat = (
-        tensor.view(-1)
-        if contiguous
-        else torch.empty(tensor.numel(), dtype=tensor.dtype, device=tensor.device)
-    )
+    flat = tensor.view(-1) if contiguous else torch.empty(tensor.numel(), dtype=tensor.dtype, device=tensor.device)
     if acceptance >= _MIN_ACCEPTANCE_FOR_RESAMPLING:
         _resample_outside(flat, mean, std, low, high, generator)
     else:

@@ -8,6 +8,7 @@ Every expected value comes from :mod:`suite.oracle` (the formulas), never from t
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,9 +100,7 @@ def _uniform(c: Call) -> Claim:
 
 def _uniform_bounds():
     symmetric = st.floats(0.01, 3.0).map(lambda h: {"a": -h, "b": h})
-    general = st.tuples(st.floats(-3.0, 3.0), st.floats(0.01, 5.0)).map(
-        lambda t: {"a": t[0], "b": t[0] + t[1]}
-    )
+    general = st.tuples(st.floats(-3.0, 3.0), st.floats(0.01, 5.0)).map(lambda t: {"a": t[0], "b": t[0] + t[1]})
     return st.one_of(st.just({}), symmetric, general)
 
 
@@ -124,9 +123,9 @@ def _trunc_normal(c: Call) -> Claim:
 
 
 def _trunc_args():
-    general = st.tuples(
-        st.floats(-1.0, 1.0), st.floats(0.1, 2.0), st.floats(-3.0, 1.0), st.floats(0.5, 5.0)
-    ).map(lambda t: {"mean": t[0], "std": t[1], "a": t[0] + t[2] * t[1], "b": t[0] + (t[2] + t[3]) * t[1]})
+    general = st.tuples(st.floats(-1.0, 1.0), st.floats(0.1, 2.0), st.floats(-3.0, 1.0), st.floats(0.5, 5.0)).map(
+        lambda t: {"mean": t[0], "std": t[1], "a": t[0] + t[2] * t[1], "b": t[0] + (t[2] + t[3]) * t[1]}
+    )
     return st.one_of(st.just({}), general)
 
 
@@ -185,9 +184,7 @@ def _variance_scaling_calls():
         }
     )
     torch_layout = st.builds(
-        lambda shape, dt, kw: call(
-            "variance_scaling_", shape, dt, **{k: v for k, v in kw.items() if v is not None}
-        ),
+        lambda shape, dt, kw: call("variance_scaling_", shape, dt, **{k: v for k, v in kw.items() if v is not None}),
         weights,
         dtypes,
         args,
@@ -347,7 +344,7 @@ TABLE: dict[str, Spec] = {
                     mode=_optional(st.sampled_from(["fan_in", "fan_out"])),
                     nonlinearity=_optional(nonlinearities),
                 ),
-                (lambda family: lambda c: _kaiming(c, family))(family),
+                functools.partial(_kaiming, family=family),
                 "He et al. (2015); torch.nn.init docs",
                 (
                     FANS_NEED_2D,
@@ -364,7 +361,7 @@ TABLE: dict[str, Spec] = {
                 name,
                 True,
                 _calls(name, weights),
-                (lambda family: lambda c: _lecun(c, family))(family),
+                functools.partial(_lecun, family=family),
                 "LeCun et al. (1998), Efficient BackProp",
                 (FANS_NEED_2D, FLOAT_ONLY),
                 torch_compatible=False,
@@ -406,9 +403,7 @@ TABLE: dict[str, Spec] = {
         Spec(
             "orthogonal_",
             True,
-            _calls(
-                "orthogonal_", st.one_of(matrices(1, 1 << 14), kernels(4, 1, 1 << 14)), gain=_optional(gains)
-            ),
+            _calls("orthogonal_", st.one_of(matrices(1, 1 << 14), kernels(4, 1, 1 << 14)), gain=_optional(gains)),
             _orthogonal,
             "Saxe et al. (2013); torch.nn.init.orthogonal_ docs",
             (FANS_NEED_2D, FLOAT_ONLY),

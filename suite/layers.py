@@ -81,9 +81,7 @@ def _bias_claim(c: Call) -> Claim:
 def _weight_spec(kind: str, shapes) -> Spec:
     name = f"{kind}_weight_"
     calls = st.builds(lambda s: call(name, s), shapes)
-    return Spec(
-        name, True, calls, _weight_claim, f"torch.nn.{LAYERS[kind].__name__}.reset_parameters", api=False
-    )
+    return Spec(name, True, calls, _weight_claim, f"torch.nn.{LAYERS[kind].__name__}.reset_parameters", api=False)
 
 
 def _bias_spec(kind: str) -> Spec:
@@ -91,9 +89,7 @@ def _bias_spec(kind: str) -> Spec:
     calls = st.builds(
         lambda out, fan_in: call(name, (out,), fan_in=fan_in), st.integers(128, 4096), st.integers(1, 2048)
     )
-    return Spec(
-        name, True, calls, _bias_claim, f"torch.nn.{LAYERS[kind].__name__}.reset_parameters", api=False
-    )
+    return Spec(name, True, calls, _bias_claim, f"torch.nn.{LAYERS[kind].__name__}.reset_parameters", api=False)
 
 
 LAYER_TABLE: dict[str, Spec] = {

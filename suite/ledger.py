@@ -10,9 +10,10 @@ is reported as ``deviation-fixed``.
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomllib
 
 from .verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
 
@@ -45,9 +46,7 @@ class Ledger:
         entries = []
         for i, item in enumerate(data.get("deviation", [])):
             if not isinstance(item, dict) or not isinstance(item.get("check"), str) or not item.get("reason"):
-                raise ValueError(
-                    f"--expect: {str(path)!r} entry {i + 1} needs a 'check' pattern and a 'reason'"
-                )
+                raise ValueError(f"--expect: {str(path)!r} entry {i + 1} needs a 'check' pattern and a 'reason'")
             entries.append(Entry(item["check"], str(item["reason"]).strip()))
         return cls(str(path), entries)
 
@@ -70,9 +69,7 @@ class Ledger:
             entry.matched += 1
             if verdict.status == FAIL:
                 verdict.status = DEVIATION
-                verdict.reason = f"known deviation: {entry.reason}" + (
-                    f" ({verdict.reason})" if verdict.reason else ""
-                )
+                verdict.reason = f"known deviation: {entry.reason}" + (f" ({verdict.reason})" if verdict.reason else "")
             elif verdict.status == PASS:
                 verdict.status = DEVIATION_FIXED
                 verdict.reason = f"listed as a known deviation, but passes now: {entry.reason}"

@@ -18,6 +18,7 @@ makes them differ.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -65,7 +66,7 @@ def _layer_ratios(fn, kwargs: dict, widths: list[int], seed: int, seconds: float
     weights the target draws; returns (ratios, widths the ratios' variances refer to)."""
     g = torch.Generator().manual_seed(seed)
     weights = []
-    for layer, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+    for layer, (fan_in, fan_out) in enumerate(itertools.pairwise(widths)):
         w = torch.empty(fan_out, fan_in)
         invoke(fn, w, kwargs, derive_seed(seed, layer), seconds)
         weights.append(w.double())
@@ -130,9 +131,7 @@ def he_propagation(target: Target, plan: Plan, seed: int) -> list[Verdict]:
         check = f"{direction}[{name}{'(a=sqrt 5)' if 'a' in kwargs else ''}]"
         try:
             parts = [
-                _layer_ratios(
-                    fn, kwargs, net_widths, derive_seed(case_seed, k), seconds, direction == "backward"
-                )
+                _layer_ratios(fn, kwargs, net_widths, derive_seed(case_seed, k), seconds, direction == "backward")
                 for k in range(networks)
             ]
         except CallFailed as failure:
@@ -185,9 +184,7 @@ def he_propagation(target: Target, plan: Plan, seed: int) -> list[Verdict]:
 HIDDEN, INPUTS, STEPS, BATCH, LEARNING_RATE = 16, 8, 20, 8, 0.1
 
 
-def _train(
-    w1: torch.Tensor, w2: torch.Tensor, seed: int, dropout: float
-) -> tuple[torch.Tensor, torch.Tensor]:
+def _train(w1: torch.Tensor, w2: torch.Tensor, seed: int, dropout: float) -> tuple[torch.Tensor, torch.Tensor]:
     """k steps of minibatch SGD on a fixed regression task; returns the trained layers (float64)."""
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(64, INPUTS, dtype=torch.float64, generator=g)
@@ -263,9 +260,7 @@ def symmetry(target: Target, plan: Plan, seed: int) -> list[Verdict]:
                 else:
                     invoke(fn, w, {}, derive_seed(case_seed, value), seconds)
         except CallFailed as failure:
-            verdicts.append(
-                _verdict(target, "symmetry", name, call, claim, False, case_seed, reason=str(failure))
-            )
+            verdicts.append(_verdict(target, "symmetry", name, call, claim, False, case_seed, reason=str(failure)))
             continue
         distinct = distinct_units(*_train(w1, w2, case_seed, dropout))
         verdicts.append(

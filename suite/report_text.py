@@ -16,9 +16,7 @@ SUITE_VERSION = "0.1.0"
 
 
 def replay_command(outcome: Outcome, only: str | None = None) -> str:
-    command = (
-        f"python -m suite verify --target {outcome.target} --seed {outcome.seed} --budget {outcome.budget}"
-    )
+    command = f"python -m suite verify --target {outcome.target} --seed {outcome.seed} --budget {outcome.budget}"
     if outcome.alpha != 1e-3:
         command += f" --alpha {outcome.alpha:g}"
     return command + (f" --only {only}" if only else "")
@@ -61,9 +59,7 @@ def summary(outcome: Outcome, args) -> str:
     counts = Counter(v.status for v in outcome.verdicts)
     lines = ["", f"{'initializer':<24}{'verdicts':>9}{'failed':>8}{'known dev.':>11}  status", "-" * 62]
     for row in rows:
-        lines.append(
-            f"{row['name']:<24}{row['verdicts']:>9}{row['failed']:>8}{row['deviations']:>11}  {row['status']}"
-        )
+        lines.append(f"{row['name']:<24}{row['verdicts']:>9}{row['failed']:>8}{row['deviations']:>11}  {row['status']}")
     lines.append("-" * 62)
     tested = sum(v.statistical for v in outcome.verdicts)
     lines.append(
@@ -94,8 +90,7 @@ def summary(outcome: Outcome, args) -> str:
     if outcome.not_provided:
         lines.append(f"\nNot provided by {outcome.target}: {', '.join(outcome.not_provided)}")
     lines.append(
-        f"\nExit status {outcome.exit_code}: "
-        + ("every claim holds" if not failed else "a claim is violated")
+        f"\nExit status {outcome.exit_code}: " + ("every claim holds" if not failed else "a claim is violated")
     )
     return "\n".join(lines)
 

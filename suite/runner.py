@@ -12,8 +12,8 @@ from functools import lru_cache
 import numpy as np
 from statsmodels.stats.multitest import multipletests
 
-from . import calls, claims, properties, strategies
 from . import budget as budgets
+from . import calls, claims, properties, strategies
 from .checks import api, extras, independence, marginal, structure
 from .checks.context import Case, Plan
 from .ledger import Ledger
@@ -34,13 +34,9 @@ def kind(spec: claims.Spec) -> str:
     return "marginal" if spec.random else "exact"
 
 
-def make_plan(
-    table: dict[str, claims.Spec], budget: budgets.Budget, alpha: float, with_properties: bool
-) -> Plan:
+def make_plan(table: dict[str, claims.Spec], budget: budgets.Budget, alpha: float, with_properties: bool) -> Plan:
     """Per-check threshold = alpha / (an upper bound on the statistical checks of a full run)."""
-    bound = sum(
-        (budget.cases + len(fixed_calls(spec))) * _MAX_STATISTICAL[kind(spec)] for spec in table.values()
-    )
+    bound = sum((budget.cases + len(fixed_calls(spec))) * _MAX_STATISTICAL[kind(spec)] for spec in table.values())
     if with_properties:
         bound += properties.STATISTICAL_CHECKS
     return Plan(budget, alpha, alpha / bound)
@@ -148,9 +144,7 @@ def run_spec(target: Target, spec: claims.Spec, fn, plan: Plan, seed: int) -> li
     cases = [*fixed_calls(spec), *drawn]
     verdicts: list[Verdict] = []
     for index, c in enumerate(cases):
-        case = Case(
-            target.name, spec, c, spec.claim(c), index, derive_case_seed(seed, spec.name, index), plan
-        )
+        case = Case(target.name, spec, c, spec.claim(c), index, derive_case_seed(seed, spec.name, index), plan)
         if index == 0 and spec.api:
             verdicts += api.check(case, fn)
             verdicts += api.errors(case, fn, spec.bad_calls)
@@ -166,11 +160,7 @@ def run_case(case: Case, fn) -> list[Verdict]:
     try:
         tensors = calls.draw(fn, c, seeds, budget.time_limit)
     except calls.CallFailed as failure:
-        return [
-            case.exact(
-                "call", False, "every call completes", reason=str(failure), measured=f"{replicates} calls"
-            )
-        ]
+        return [case.exact("call", False, "every call completes", reason=str(failure), measured=f"{replicates} calls")]
     verdicts: list[Verdict] = []
     if claim.exact is not None:
         verdicts.append(structure.exact(case, tensors[0], claim.exact(c.shape)))
@@ -180,9 +170,7 @@ def run_case(case: Case, fn) -> list[Verdict]:
     if claim.orthogonal_gain is not None:
         views = [independence.matrix_view(t) for t in tensors]
         verdicts.append(
-            structure.orthogonality(
-                case, views[:8], claim.orthogonal_gain, tensors[0].dtype, "structure.orthogonality"
-            )
+            structure.orthogonality(case, views[:8], claim.orthogonal_gain, tensors[0].dtype, "structure.orthogonality")
         )
         if all(np.isfinite(v).all() for v in views):
             verdicts += structure.haar(case, views, claim.orthogonal_gain)

@@ -40,9 +40,7 @@ def z_power(effect_size: float, n: float, alpha: float) -> float:
     """Power of a two-sided one-sample z-test for a standardised shift ``effect_size`` (statsmodels)."""
     if n <= 0:
         return 0.0
-    return float(
-        _Z_POWER.power(effect_size=effect_size, nobs1=n, alpha=alpha, ratio=0, alternative="two-sided")
-    )
+    return float(_Z_POWER.power(effect_size=effect_size, nobs1=n, alpha=alpha, ratio=0, alternative="two-sided"))
 
 
 def z_test(mean: float, expected: float, se: float) -> tuple[float, float]:
@@ -66,15 +64,11 @@ def variance_power(n: int, alpha: float, delta: float, kurtosis: float, exact_no
             se0 = math.sqrt((kurtosis - 1) / n)
             z = stats.norm.isf(alpha / 2)
             se1 = factor * se0
-            powers.append(
-                stats.norm.cdf((factor - 1 - z * se0) / se1) + stats.norm.cdf((1 - z * se0 - factor) / se1)
-            )
+            powers.append(stats.norm.cdf((factor - 1 - z * se0) / se1) + stats.norm.cdf((1 - z * se0 - factor) / se1))
     return float(min(powers))
 
 
-def variance_sample_size(
-    alpha: float, delta: float, power: float, kurtosis: float, exact_normal: bool
-) -> int:
+def variance_sample_size(alpha: float, delta: float, power: float, kurtosis: float, exact_normal: bool) -> int:
     """Smallest n at which :func:`variance_power` reaches ``power`` (bisection on the power function)."""
     z = stats.norm.isf(alpha / 2) + stats.norm.isf(1 - power)
     guess = max(16, int((kurtosis - 1) * (z / ((1 + delta) ** 2 - 1)) ** 2))
@@ -90,9 +84,7 @@ def variance_sample_size(
     return hi
 
 
-def minimum_detectable_std_error(
-    n: int, alpha: float, power: float, kurtosis: float, exact_normal: bool
-) -> float:
+def minimum_detectable_std_error(n: int, alpha: float, power: float, kurtosis: float, exact_normal: bool) -> float:
     """Smallest relative std error detected with ``power`` by the variance test on ``n`` values."""
     lo, hi = 1e-5, 0.9
     for _ in range(60):
@@ -153,9 +145,7 @@ def mean_test(x: np.ndarray, claim: Distribution, alpha: float, shift: float) ->
 def ks_power_lower_bound(n: int, alpha: float, claim: Distribution, alternative: Distribution) -> float:
     """Massey's (1951) lower bound on the KS test's power: at the point x* of largest |F - G|, the test
     rejects whenever the empirical CDF alone strays further than the critical distance from F(x*)."""
-    critical = (
-        float(stats.kstwo.isf(alpha, n)) if n <= 10_000 else float(stats.kstwobign.isf(alpha)) / math.sqrt(n)
-    )
+    critical = float(stats.kstwo.isf(alpha, n)) if n <= 10_000 else float(stats.kstwobign.isf(alpha)) / math.sqrt(n)
     low = min(claim.frozen.ppf(1e-9), alternative.frozen.ppf(1e-9))
     high = max(claim.frozen.isf(1e-9), alternative.frozen.isf(1e-9))
     grid = np.linspace(low, high, 4001)
@@ -253,12 +243,8 @@ def bound_mass_test(
     n = x.size
     p_low, p_high = float(claim.cdf(lower[1])), float(claim.frozen.sf(upper[1]))
     k_low, k_high = int(np.count_nonzero(x <= lower[0])), int(np.count_nonzero(x >= upper[0]))
-    pv_low = (
-        stats.binomtest(k_low, n, p_low, alternative="greater").pvalue if p_low > 0 else float(k_low == 0)
-    )
-    pv_high = (
-        stats.binomtest(k_high, n, p_high, alternative="greater").pvalue if p_high > 0 else float(k_high == 0)
-    )
+    pv_low = stats.binomtest(k_low, n, p_low, alternative="greater").pvalue if p_low > 0 else float(k_low == 0)
+    pv_high = stats.binomtest(k_high, n, p_high, alternative="greater").pvalue if p_high > 0 else float(k_high == 0)
     p = min(1.0, 2.0 * min(pv_low, pv_high))
     p_edge = max(min(p_low, p_high), 1e-12)
     critical = stats.binom.isf(alpha / 2, n, p_edge)
@@ -418,9 +404,7 @@ def moment_test(values: np.ndarray, mean: float, variance: float, alpha: float, 
     )
 
 
-def chi2_dispersion_test(
-    statistic: float, dof: int, alpha: float, inflation: float, effect: str
-) -> TestResult:
+def chi2_dispersion_test(statistic: float, dof: int, alpha: float, inflation: float, effect: str) -> TestResult:
     """A statistic that is chi2(dof) under the claim, two-sided; power against a variance inflation."""
     p = two_sided(stats.chi2.cdf(statistic, dof), stats.chi2.sf(statistic, dof))
     critical = stats.chi2.isf(alpha / 2, dof)

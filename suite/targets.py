@@ -39,18 +39,13 @@ def load(spec: str) -> Target:
         return Target(spec, layers.LayerDefaults(), kind="layers")
     module_part, _, attribute = spec.partition(":")
     try:
-        if module_part.endswith(".py"):
-            module = _from_file(Path(module_part))
-        else:
-            module = importlib.import_module(module_part)
+        module = _from_file(Path(module_part)) if module_part.endswith(".py") else importlib.import_module(module_part)
     except UsageError:
         raise
     except ImportError as error:
         raise UsageError(f"--target: cannot import {module_part!r} ({error})") from None
     except Exception as error:  # the user's module failed while importing
-        raise UsageError(
-            f"--target: importing {module_part!r} raised {type(error).__name__}: {error}"
-        ) from None
+        raise UsageError(f"--target: importing {module_part!r} raised {type(error).__name__}: {error}") from None
     obj = module
     for part in filter(None, attribute.split(".")):
         if not hasattr(obj, part):

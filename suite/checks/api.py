@@ -34,9 +34,7 @@ def check(case: Case, fn) -> list[Verdict]:
             returned is tensor,
             "returns the tensor it was given",
             measured=type(returned).__name__ if returned is not tensor else "its argument",
-            reason=""
-            if returned is tensor
-            else "returned a different object (a new tensor instead of the argument?)",
+            reason="" if returned is tensor else "returned a different object (a new tensor instead of the argument?)",
         )
     )
     unfilled = int(torch.isnan(tensor).sum()) if tensor.is_floating_point() else 0
@@ -82,9 +80,7 @@ def _generator_checks(case: Case, fn, seconds: float) -> list[Verdict]:
         invoke(fn, other, c.args, seed + 1, seconds)
     except CallFailed as failure:
         return [
-            case.exact(
-                "api.generator", False, "the same generator state gives the same tensor", reason=str(failure)
-            )
+            case.exact("api.generator", False, "the same generator state gives the same tensor", reason=str(failure))
         ]
     same = torch.equal(first, second) or (torch.isnan(first).all() and torch.isnan(second).all())
     different = not torch.equal(first, other)

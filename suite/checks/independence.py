@@ -36,7 +36,7 @@ def statistical_checks(shape: tuple[int, ...]) -> tuple[str, ...]:
 def check(case: Case, tensors: list[torch.Tensor], repeats_select=None) -> list[Verdict]:
     alpha = case.plan.check_alpha
     matrices = [matrix_view(t) for t in tensors]
-    rows, cols = matrices[0].shape
+    cols = matrices[0].shape[1]
     n = sum(m.size for m in matrices)
     planned = statistical_checks(tuple(tensors[0].shape))
     rho = budgets.STATED_CORRELATION

@@ -33,14 +33,12 @@ def stiefel(matrix: np.ndarray) -> np.ndarray:
     return matrix if matrix.shape[0] >= matrix.shape[1] else matrix.T
 
 
-def orthogonality(
-    case: Case, matrices: list[np.ndarray], gain: float, dtype: torch.dtype, check: str
-) -> Verdict:
+def orthogonality(case: Case, matrices: list[np.ndarray], gain: float, dtype: torch.dtype, check: str) -> Verdict:
     worst = 0.0
     for m in matrices:
         v = stiefel(m) / gain
         worst = max(worst, float(np.max(np.abs(v.T @ v - np.eye(v.shape[1])))))
-    m, k = stiefel(matrices[0]).shape
+    m = stiefel(matrices[0]).shape[0]
     tolerance = orthogonality_tolerance(dtype, m)
     return case.exact(
         check,
@@ -193,9 +191,7 @@ def sparse(case: Case, tensors: list[torch.Tensor], zeros: int, std: float) -> l
 def exact(case: Case, tensor: torch.Tensor, expected: np.ndarray) -> Verdict:
     want = torch.from_numpy(expected).to(tensor.dtype)
     mismatches = int((~torch.eq(tensor, want)).sum()) if tensor.shape == want.shape else tensor.numel()
-    return case.exact(
-        "structure.exact", mismatches == 0, measured=f"{mismatches} elements differ", claimed="exact"
-    )
+    return case.exact("structure.exact", mismatches == 0, measured=f"{mismatches} elements differ", claimed="exact")
 
 
 def identity_convolution(case: Case, tensor: torch.Tensor, groups: int) -> Verdict:
@@ -204,9 +200,7 @@ def identity_convolution(case: Case, tensor: torch.Tensor, groups: int) -> Verdi
     weight = tensor.double()
     out, cin, *kernel = weight.shape
     spatial = [5] * len(kernel)
-    x = torch.randn(
-        2, groups * cin, *spatial, dtype=torch.float64, generator=torch.Generator().manual_seed(case.seed)
-    )
+    x = torch.randn(2, groups * cin, *spatial, dtype=torch.float64, generator=torch.Generator().manual_seed(case.seed))
     y = CONV[weight.dim()](x, weight, padding=[k // 2 for k in kernel], groups=groups)
     y = y[(slice(None), slice(None), *(slice(0, s) for s in spatial))]
     per_group = out // groups
@@ -243,9 +237,7 @@ def delta_orthogonal(case: Case, tensors: list[torch.Tensor], gain: float) -> li
     ]
     out, cin, *kernel = first.shape
     weight = first.double()
-    x = torch.randn(
-        3, cin, *[6] * len(kernel), dtype=torch.float64, generator=torch.Generator().manual_seed(case.seed)
-    )
+    x = torch.randn(3, cin, *[6] * len(kernel), dtype=torch.float64, generator=torch.Generator().manual_seed(case.seed))
     padded = F.pad(x, [p for k in reversed(kernel) for p in (k // 2, k - 1 - k // 2)], mode="circular")
     y = CONV[weight.dim()](padded, weight)
     ratio = (y.flatten(1).norm(dim=1) / x.flatten(1).norm(dim=1)).numpy()

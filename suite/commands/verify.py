@@ -7,9 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-HELP = (
-    "verify a target's initializers against their claims (exit 0: all hold, 1: a claim is violated, 2: usage)"
-)
+HELP = "verify a target's initializers against their claims (exit 0: all hold, 1: a claim is violated, 2: usage)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,9 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="initlib, torch.nn.init, torch-layers, a module, path/to/file.py or module:object",
     )
     parser.add_argument("--only", help="comma-separated initializer (or property) names")
-    parser.add_argument(
-        "--seed", type=int, default=0, help="run seed; the same seed replays the run (default 0)"
-    )
+    parser.add_argument("--seed", type=int, default=0, help="run seed; the same seed replays the run (default 0)")
     parser.add_argument("--budget", choices=("quick", "default", "thorough"), default="default")
     parser.add_argument(
         "--alpha", type=float, default=1e-3, help="family-wise false-alarm rate of the run (default 1e-3)"
@@ -58,9 +54,7 @@ def run(args: argparse.Namespace) -> int:
         if unknown:
             return usage(f"--only: unknown name(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     progress = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
-    progress(
-        f"Verifying {target.name} (budget {args.budget}, seed {args.seed}, family-wise alpha {args.alpha:g})"
-    )
+    progress(f"Verifying {target.name} (budget {args.budget}, seed {args.seed}, family-wise alpha {args.alpha:g})")
     outcome = runner.verify(target, only, args.seed, args.budget, args.alpha, ledger, progress)
     print(report_text.summary(outcome, args))
     if args.json:

@@ -48,9 +48,7 @@ def test_dirac_is_the_identity_convolution_per_group(dims, data):
     groups = data.draw(st.integers(1, 3), label="groups")
     out_per_group = data.draw(st.integers(1, 4), label="out_per_group")
     in_channels = data.draw(st.integers(1, 4), label="in_channels")
-    kernel = tuple(
-        data.draw(st.lists(st.integers(1, 4), min_size=dims - 2, max_size=dims - 2), label="kernel")
-    )
+    kernel = tuple(data.draw(st.lists(st.integers(1, 4), min_size=dims - 2, max_size=dims - 2), label="kernel"))
     weight = torch.empty(groups * out_per_group, in_channels, *kernel, dtype=torch.float64)
     initlib.dirac_(weight, groups=groups)
     spatial = (5,) * (dims - 2)
@@ -106,9 +104,7 @@ def test_delta_orthogonal_preserves_the_norm_under_circular_padding(dims, channe
     padded = F.pad(x, [k // 2, k - 1 - k // 2] * (dims - 2), mode="circular")
     y = CONV[dims](padded, weight)
     assert y.shape[2:] == x.shape[2:]
-    assert torch.allclose(y.flatten(1).norm(dim=1), gain * x.flatten(1).norm(dim=1), rtol=1e-12), (
-        f"seed {seed}"
-    )
+    assert torch.allclose(y.flatten(1).norm(dim=1), gain * x.flatten(1).norm(dim=1), rtol=1e-12), f"seed {seed}"
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
@@ -207,9 +203,7 @@ def test_eye_agrees_with_torch(rows, cols):
     assert torch.equal(ours, theirs)
 
 
-@pytest.mark.parametrize(
-    "fn, args", [(initlib.constant_, (0.25,)), (initlib.ones_, ()), (initlib.zeros_, ())]
-)
+@pytest.mark.parametrize("fn, args", [(initlib.constant_, (0.25,)), (initlib.ones_, ()), (initlib.zeros_, ())])
 def test_fills_agree_with_torch(fn, args):
     ours, theirs = torch.full((3, 4), 9.0), torch.full((3, 4), 9.0)
     fn(ours, *args)
