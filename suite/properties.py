@@ -128,7 +128,7 @@ def he_propagation(target: Target, plan: Plan, seed: int) -> list[Verdict]:
             1.0 / 6.0: "a sixth per layer (torch default)",
         }
         claim = f"mean squared {'activation' if direction == 'forward' else 'gradient'} {label[expected]} per layer"
-        check = f"{direction}[{name}{'(a=sqrt 5)' if 'a' in kwargs else ''}]"
+        check = f"{direction}({name}{', a=sqrt 5' if 'a' in kwargs else ''})"
         try:
             parts = [
                 _layer_ratios(fn, kwargs, net_widths, derive_seed(case_seed, k), seconds, direction == "backward")

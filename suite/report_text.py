@@ -79,14 +79,18 @@ def summary(outcome: Outcome, args) -> str:
         lines += ["", "Ledgered deviations that now pass (remove them from the ledger?):"]
         lines += [f"  {v.id}: {v.reason}" for v in fixed]
     deviations = [v for v in outcome.verdicts if v.status == DEVIATION]
-    if deviations:
-        lines += ["", f"Known deviations ({outcome.ledger.path if outcome.ledger else 'ledger'}):"]
-        seen = set()
-        for v in deviations:
-            key = (v.initializer, v.check)
-            if key not in seen:
-                seen.add(key)
-                lines.append(f"  {v.id}: {v.reason}")
+    if deviations and outcome.ledger is not None:
+        ledger = outcome.ledger.to_json()
+        lines += ["", f"Known deviations ({ledger['path']}), each with the verdicts it covers:"]
+        for entry in outcome.ledger.entries:
+            covered = sorted({v.id for v in deviations if outcome.ledger.match(v) is entry})
+            if covered:
+                lines.append(
+                    f"  {entry.check}" + (f" [{entry.call}]" if entry.call != "*" else "") + f": {entry.reason}"
+                )
+                lines.append(
+                    f"      {len(covered)} verdicts: {', '.join(covered[:4])}{', ...' if len(covered) > 4 else ''}"
+                )
     if outcome.not_provided:
         lines.append(f"\nNot provided by {outcome.target}: {', '.join(outcome.not_provided)}")
     lines.append(

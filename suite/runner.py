@@ -139,9 +139,13 @@ def derive_case_seed(seed: int, name: str, index: int) -> int:
     return calls.derive_seed(seed, name, index)
 
 
-def run_spec(target: Target, spec: claims.Spec, fn, plan: Plan, seed: int) -> list[Verdict]:
-    drawn = strategies.draw(spec.calls, plan.budget.cases, calls.derive_seed(seed, spec.name, "calls"))
-    cases = [*fixed_calls(spec), *drawn]
+def run_spec(target: Target, spec: claims.Spec, fn, plan: Plan, seed: int, drawn: bool = True) -> list[Verdict]:
+    """The spec's fixed calls, then (``drawn``) the budget's number of calls drawn from its strategy;
+    the API checks and documented errors on the first call."""
+    cases = list(fixed_calls(spec))
+    if drawn or not cases:
+        count = plan.budget.cases if drawn else 1
+        cases += strategies.draw(spec.calls, count, calls.derive_seed(seed, spec.name, "calls"))
     verdicts: list[Verdict] = []
     for index, c in enumerate(cases):
         case = Case(target.name, spec, c, spec.claim(c), index, derive_case_seed(seed, spec.name, index), plan)

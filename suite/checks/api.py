@@ -139,7 +139,7 @@ def errors(case: Case, fn, bad_calls: tuple[BadCall, ...]) -> list[Verdict]:
         raised = _raised(fn, tensor, args, seed, case.plan.budget.time_limit)
         verdicts.append(
             case.exact(
-                f"api.error[{bad.what}]",
+                f"api.error({bad.what})",
                 raised is not None and issubclass(raised[0], ACCEPTED_ERRORS),
                 f"{bad.what}: raises ValueError or TypeError",
                 call=c.describe(),

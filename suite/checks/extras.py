@@ -64,7 +64,7 @@ def gain_table(target: str, fn, seed: int) -> list[Verdict]:
             _verdict(
                 target,
                 "calculate_gain",
-                f"api.error[{what}]",
+                f"api.error({what})",
                 index,
                 f"calculate_gain{args!r}",
                 f"{what}: raises ValueError or TypeError",
@@ -102,7 +102,7 @@ def fan_table(target: str, fn, seed: int) -> list[Verdict]:
         _verdict(
             target,
             "compute_fans",
-            "api.error[a 1-D shape has no fans]",
+            "api.error(a 1-D shape has no fans)",
             0,
             "compute_fans((5,), 'torch')",
             "a 1-D shape has no fans: raises ValueError or TypeError",
