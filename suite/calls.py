@@ -59,15 +59,23 @@ def generator(seed: int, device: str = "cpu") -> torch.Generator:
     return torch.Generator(device=device).manual_seed(seed)
 
 
+#: Functions that ran past the time limit once are not called again in the same process: a hang
+#: costs one time limit, not one per remaining check.
+_HUNG: dict[int, str] = {}
+
+
 def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: float):
     """Call ``fn(tensor, **kwargs, generator=...)`` (no generator when ``seed`` is None) under a time
     limit; returns what it returned. Raises :class:`CallFailed` with the reason otherwise."""
+    if id(fn) in _HUNG:
+        raise CallFailed(f"not called: an earlier call {_HUNG[id(fn)]}")
     extra = {} if seed is None else {"generator": generator(seed, tensor.device.type)}
     try:
         with time_limit(seconds):
             return fn(tensor, **kwargs, **extra)
     except _TimedOut:
-        raise CallFailed(f"did not return within {seconds:g} s (time limit)") from None
+        _HUNG[id(fn)] = f"did not return within {seconds:g} s (time limit)"
+        raise CallFailed(_HUNG[id(fn)]) from None
     except Exception as error:  # the target's own failure, whatever it is
         raise CallFailed(f"raised {type(error).__name__}: {error}", error) from None
 

@@ -3,6 +3,7 @@ the whole run, apply the target's ledger of known deviations."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -87,9 +88,12 @@ def verify(
     alpha: float = budgets.DEFAULT_ALPHA,
     ledger: Ledger | None = None,
     progress: Callable[[str], None] = lambda line: None,
+    time_limit: float | None = None,
 ) -> Outcome:
     started = time.perf_counter()
     chosen_budget = budgets.get(budget)
+    if time_limit is not None:
+        chosen_budget = dataclasses.replace(chosen_budget, time_limit=time_limit)
     table = claims.table_for(target.kind)
     plan = make_plan(table, chosen_budget, alpha, with_properties=target.kind == "functions")
     outcome = Outcome(target.name, seed, budget, alpha, ledger=ledger)

@@ -9,6 +9,7 @@ specified law, and the collision test for repeated values.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -34,6 +35,11 @@ class TestResult:
 
 def two_sided(cdf_value: float, sf_value: float) -> float:
     return float(min(1.0, 2.0 * min(cdf_value, sf_value)))
+
+
+def sidak(p_min: float, k: int) -> float:
+    """The smallest of k independent p-values, as a p-value: 1 - (1 - p_min)^k."""
+    return float(-math.expm1(k * math.log1p(-min(p_min, 1.0)))) if p_min < 1.0 else 1.0
 
 
 def z_power(effect_size: float, n: float, alpha: float) -> float:
@@ -161,15 +167,21 @@ def ks_test(x: np.ndarray, claim: Distribution, alpha: float, delta: float) -> T
     """Kolmogorov-Smirnov against the fully specified claimed CDF (scipy.stats.kstest)."""
     # The exact finite-n law (scipy's default) costs 0.1 s at n ~ 5e5; Kolmogorov's limit is accurate there.
     result = stats.kstest(x, claim.cdf, method="exact" if x.size <= 10_000 else "asymp")
-    alternative = claim.with_std_scaled(1 + delta)
+    power, distance = _ks_power(x.size, alpha, claim, delta)
     return TestResult(
         statistic=float(result.statistic),
         p_value=float(result.pvalue),
         measured=f"D = {result.statistic:.3g}",
         claimed=claim.describe(),
-        power=ks_power_lower_bound(x.size, alpha, claim, alternative),
-        effect=f"same family, std off by {delta:.2%} (sup |F - G| = {claim.sup_distance(alternative):.2g})",
+        power=power,
+        effect=f"same family, std off by {delta:.2%} (sup |F - G| = {distance:.2g})",
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _ks_power(n: int, alpha: float, claim: Distribution, delta: float) -> tuple[float, float]:
+    alternative = claim.with_std_scaled(1 + delta)
+    return ks_power_lower_bound(n, alpha, claim, alternative), claim.sup_distance(alternative)
 
 
 # --- tails and support -----------------------------------------------------------------------------
@@ -207,14 +219,15 @@ def range_test(
     narrowing: float = 0.01,
 ) -> TestResult:
     """A bounded claim's extremes must approach both bounds: with ``top_edge`` the upper edge of the
-    largest value's rounding cell, P(max <= top) = F(top_edge)^n; likewise the smallest value, with the
-    lower edge of its cell. One-sided p-values, the smaller doubled. Power stated against a support
-    ``narrowing`` (relative) too narrow at one end."""
+        largest value's rounding cell, P(max <= top) = F(top_edge)^n; likewise the smallest value, with the
+        lower edge of its cell. One-sided p-values (uniform under the claim: the largest and smallest of many
+    draws are nearly independent), combined by Sidak's 1 - (1 - min p)^2. Power stated against a support
+        ``narrowing`` (relative) too narrow at one end."""
     n = x.size
     low, high = claim.support
     p_top = math.exp(n * math.log(max(float(claim.cdf(top_edge)), 1e-300)))
     p_bottom = math.exp(n * math.log(max(float(claim.frozen.sf(bottom_edge)), 1e-300)))
-    p = min(1.0, 2.0 * min(p_top, p_bottom))
+    p = sidak(min(p_top, p_bottom), 2)
     cut = float(claim.cdf(high - narrowing * (high - low)))
     power = 1.0 if 2.0 * math.exp(n * math.log(cut)) < alpha else 0.0
     return TestResult(
@@ -350,10 +363,12 @@ def collision_test(pairs: list[tuple[np.ndarray, np.ndarray]], alpha: float, dup
     else:
         z = (observed - expected) / math.sqrt(variance)
         p = float(stats.norm.sf(z))
-    # A fraction `duplicated` of n values copied inside one tensor adds about duplicated * n within pairs.
-    extra = duplicated * n_values
-    sd = math.sqrt(variance) if variance > 0 else 1.0
-    power = float(stats.norm.sf(stats.norm.isf(alpha) - extra / sd))
+    # A value copied inside one tensor forms a new set of equal values there: one more within-tensor
+    # pair, half a pair more expected (the test conditions on the multiset), variance + 1/4.
+    copies = duplicated * n_values
+    sd = math.sqrt(variance)
+    sd_alternative = math.sqrt(variance + 0.25 * copies)
+    power = float(stats.norm.sf((stats.norm.isf(alpha) * sd - 0.5 * copies) / sd_alternative)) if copies else 0.0
     return TestResult(
         statistic=z,
         p_value=p,

@@ -144,13 +144,15 @@ def sparse(case: Case, tensors: list[torch.Tensor], zeros: int, std: float) -> l
         )
     ]
     poisson_p = float(stats.poisson.sf(extra - 1, expected_extra)) if extra else 1.0
+    critical = stats.poisson.isf(case.plan.check_alpha, expected_extra)
+    power = float(stats.poisson.sf(critical, expected_extra + len(tensors) * cols))
     result = statistics.TestResult(
         extra,
         poisson_p,
         extra,
         expected_extra,
-        None,
-        "not applicable",
+        power,
+        "one extra zero in every column",
         "zeros beyond the pattern: normal draws rounded to zero in this dtype",
     )
     verdicts.append(

@@ -28,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="ledger of known deviations replacing the target's own (/dev/null: none)",
     )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="SECONDS",
+        help="per-call time limit of the target's functions (default: the budget's)",
+    )
     parser.add_argument("--quiet", action="store_true", help="only the summary")
 
 
@@ -42,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.alpha < 1:
         return usage(f"--alpha: must lie in (0, 1), got {args.alpha}")
+    if args.time_limit is not None and not args.time_limit > 0:
+        return usage(f"--time-limit: must be > 0 seconds, got {args.time_limit}")
     try:
         target = load(args.target)
         ledger = Ledger.read(args.expect) if args.expect else Ledger.for_target(target.name)
@@ -55,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             return usage(f"--only: unknown name(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     progress = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
     progress(f"Verifying {target.name} (budget {args.budget}, seed {args.seed}, family-wise alpha {args.alpha:g})")
-    outcome = runner.verify(target, only, args.seed, args.budget, args.alpha, ledger, progress)
+    outcome = runner.verify(target, only, args.seed, args.budget, args.alpha, ledger, progress, args.time_limit)
     print(report_text.summary(outcome, args))
     if args.json:
         path = Path(args.json)
