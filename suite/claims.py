@@ -137,7 +137,7 @@ def _xavier(c: Call, family: str) -> Claim:
     std = oracle.xavier_std(c.shape, g)
     text = f"Var = gain^2 * 2 / (fan_in + fan_out) (Glorot & Bengio 2010), gain={g:.6g}, fans={oracle.fans(c.shape)}"
     if family == "uniform":
-        return _uniform_claim(std, text, prop=XAVIER_VARIANCE)
+        return _uniform_claim(std, text, prop=f"{XAVIER_VARIANCE},{UNIFORM_VARIANCE}")
     return _normal_claim(std, text, prop=XAVIER_VARIANCE)
 
 
@@ -473,14 +473,21 @@ FIXED_CALLS: dict[str, tuple[Call, ...]] = {
         call("xavier_uniform_", (300, 100), gain=5 / 3),
     ),
     "xavier_normal_": (call("xavier_normal_", (64, 32, 3, 3)), call("xavier_normal_", (300, 100))),
-    "kaiming_uniform_": (call("kaiming_uniform_", (64, 32, 3, 3), mode="fan_out", nonlinearity="relu"),),
-    "kaiming_normal_": (call("kaiming_normal_", (256, 128)),),
+    "kaiming_uniform_": (
+        call("kaiming_uniform_", (64, 32, 3, 3), mode="fan_out", nonlinearity="relu"),
+        call("kaiming_uniform_", (128, 300), a=math.sqrt(5.0)),  # torch's default for nn.Linear weights
+    ),
+    "kaiming_normal_": (
+        call("kaiming_normal_", (256, 128)),
+        call("kaiming_normal_", (32, 16, 5), a=0.2, mode="fan_out"),
+    ),
     "trunc_normal_": (call("trunc_normal_", (128, 64), std=0.02),),
     "variance_scaling_": (call("variance_scaling_", (3, 3, 32, 64), layout="jax", mode="fan_avg"),),
     "sparse_": (call("sparse_", (100, 40), sparsity=0.1),),
-    "orthogonal_": (call("orthogonal_", (8, 8)), call("orthogonal_", (4, 4)), call("orthogonal_", (30, 12))),
+    "orthogonal_": (call("orthogonal_", (8, 8)), call("orthogonal_", (4, 4)), call("orthogonal_", (30, 12), gain=0.5)),
     "delta_orthogonal_": (call("delta_orthogonal_", (16, 16, 3, 3)),),
-    "dirac_": (call("dirac_", (6, 4, 3, 3), groups=2),),
+    "dirac_": (call("dirac_", (6, 4, 3, 3), groups=2), call("dirac_", (4, 4, 4))),
+    "eye_": (call("eye_", (6, 9)), call("eye_", (9, 6))),
 }
 
 

@@ -11,6 +11,8 @@ import importlib
 
 COMMANDS: dict[str, str] = {
     "verify": "suite.commands.verify",
+    "mutants": "suite.commands.mutants",
+    "calibrate": "suite.commands.calibrate",
 }
 
 

@@ -102,24 +102,25 @@ def minimum_detectable_std_error(n: int, alpha: float, power: float, kurtosis: f
     return hi
 
 
-def variance_test(x: np.ndarray, claim: Distribution, alpha: float, delta: float) -> TestResult:
-    """Sample variance against the claimed variance: (n-1) s^2 / sigma^2 ~ chi2(n-1) for normal claims,
-    otherwise s^2 / sigma^2 ~ N(1, (kurtosis - 1) / n)."""
+def variance_test(x: np.ndarray, law, alpha: float, delta: float) -> TestResult:
+    """Sample variance against the claimed variance: (n-1) s^2 / sigma^2 ~ chi2(n-1) for an (unrounded)
+    normal claim, otherwise s^2 / sigma^2 ~ N(1, (kurtosis - 1) / n). ``law`` gives ``family``,
+    ``variance`` and ``kurtosis`` (a Distribution, or the Moments of its rounded version)."""
     n = x.size
-    ratio = float(x.var(ddof=1)) / claim.variance
-    exact = claim.family == "normal"
+    ratio = float(x.var(ddof=1)) / law.variance
+    exact = law.family == "normal"
     if exact:
         statistic = (n - 1) * ratio
         p = two_sided(stats.chi2.cdf(statistic, n - 1), stats.chi2.sf(statistic, n - 1))
     else:
-        statistic = (ratio - 1) / math.sqrt((claim.kurtosis - 1) / n)
+        statistic = (ratio - 1) / math.sqrt((law.kurtosis - 1) / n)
         p = two_sided(stats.norm.cdf(statistic), stats.norm.sf(statistic))
     return TestResult(
         statistic=float(statistic),
         p_value=p,
-        measured=math.sqrt(ratio * claim.variance),
-        claimed=claim.std,
-        power=variance_power(n, alpha, delta, claim.kurtosis, exact),
+        measured=math.sqrt(ratio * law.variance),
+        claimed=math.sqrt(law.variance),
+        power=variance_power(n, alpha, delta, law.kurtosis, exact),
         effect=f"{delta:.2%} relative error of the std",
         detail=f"std ratio measured/claimed = {math.sqrt(ratio):.5f}",
     )
@@ -128,20 +129,20 @@ def variance_test(x: np.ndarray, claim: Distribution, alpha: float, delta: float
 # --- location ------------------------------------------------------------------------------------
 
 
-def mean_test(x: np.ndarray, claim: Distribution, alpha: float, shift: float) -> TestResult:
+def mean_test(x: np.ndarray, law, alpha: float, shift: float) -> TestResult:
     """z-test of the sample mean against the claimed mean (standard error from the sample std)."""
     n = x.size
-    std = float(x.std(ddof=1)) or claim.std
+    std = float(x.std(ddof=1)) or law.std
     mean = float(x.mean())
-    z, p = z_test(mean, claim.mean, std / math.sqrt(n))
+    z, p = z_test(mean, law.mean, std / math.sqrt(n))
     return TestResult(
         statistic=z,
         p_value=p,
         measured=mean,
-        claimed=claim.mean,
+        claimed=law.mean,
         power=z_power(shift, n, alpha),
         effect=f"mean shifted by {shift:g} std",
-        detail=f"(mean - claimed) / std = {(mean - claim.mean) / claim.std:.3g}",
+        detail=f"(mean - claimed) / std = {(mean - law.mean) / law.std:.3g}",
     )
 
 
@@ -163,11 +164,12 @@ def ks_power_lower_bound(n: int, alpha: float, claim: Distribution, alternative:
     return float(below + above)
 
 
-def ks_test(x: np.ndarray, claim: Distribution, alpha: float, delta: float) -> TestResult:
-    """Kolmogorov-Smirnov against the fully specified claimed CDF (scipy.stats.kstest)."""
+def ks_test(u: np.ndarray, claim: Distribution, alpha: float, delta: float) -> TestResult:
+    """Kolmogorov-Smirnov of the probability integral transforms ``u`` (uniform under the fully
+    specified claimed CDF; see :func:`suite.dtype_grid.pit`) against U(0, 1) (scipy.stats.kstest)."""
     # The exact finite-n law (scipy's default) costs 0.1 s at n ~ 5e5; Kolmogorov's limit is accurate there.
-    result = stats.kstest(x, claim.cdf, method="exact" if x.size <= 10_000 else "asymp")
-    power, distance = _ks_power(x.size, alpha, claim, delta)
+    result = stats.kstest(u, "uniform", method="exact" if u.size <= 10_000 else "asymp")
+    power, distance = _ks_power(u.size, alpha, claim, delta)
     return TestResult(
         statistic=float(result.statistic),
         p_value=float(result.pvalue),
@@ -187,53 +189,44 @@ def _ks_power(n: int, alpha: float, claim: Distribution, delta: float) -> tuple[
 # --- tails and support -----------------------------------------------------------------------------
 
 
-def extremes_test(x: np.ndarray, claim: Distribution, alpha: float, clamp_at: float = 3.0) -> TestResult:
-    """The largest |x - mean| against its exact law under an unbounded claim: P(max <= m) = (1 - q)^n,
-    q = P(|X - mean| > m). Two-sided: too large (heavy tails, outliers) or too small (clamped, light
-    tails). Power stated against values clamped at ``clamp_at`` std."""
-    n = x.size
-    centre, std = claim.mean, claim.std
-    largest = float(np.max(np.abs(x - centre)))
-    tail = 2.0 * float(stats.norm.sf(largest / std))  # P(|X - mean| > largest)
-    log_below = n * math.log1p(-tail) if tail < 1 else -math.inf
-    p = two_sided(math.exp(log_below), -math.expm1(log_below))
+def extremes_test(u: np.ndarray, alpha: float, scale_of_largest: float, clamp_at: float = 3.0) -> TestResult:
+    """The most extreme value of an unbounded claim, through the transforms ``u``: with
+    t = min(u_min, 1 - u_max), P(T > s) = (1 - 2s)^n exactly. Two-sided: too extreme (heavy tails,
+    outliers) or not extreme enough (clamped, light tails). ``scale_of_largest`` (max |x - mean| / std)
+    is shown. Power stated against values clamped at ``clamp_at`` std (a symmetric claim)."""
+    n = u.size
+    t = float(min(u.min(), 1.0 - u.max()))
+    log_beyond = n * math.log1p(-2.0 * t) if t < 0.5 else -math.inf  # log P(T >= t)
+    p = two_sided(-math.expm1(log_beyond), math.exp(log_beyond))
     q_clamp = 2.0 * float(stats.norm.sf(clamp_at))
     log_reached = n * math.log1p(-q_clamp)
     power = (-math.expm1(log_reached)) if 2.0 * math.exp(log_reached) < alpha else 0.0
     return TestResult(
-        statistic=largest / std,
+        statistic=t,
         p_value=p,
-        measured=largest / std,
+        measured=scale_of_largest,
         claimed=f"max |x - mean| / std ~ extreme-value law of {n} draws",
         power=power,
         effect=f"values clamped at +-{clamp_at:g} std",
     )
 
 
-def range_test(
-    x: np.ndarray,
-    claim: Distribution,
-    alpha: float,
-    top_edge: float,
-    bottom_edge: float,
-    narrowing: float = 0.01,
-) -> TestResult:
-    """A bounded claim's extremes must approach both bounds: with ``top_edge`` the upper edge of the
-        largest value's rounding cell, P(max <= top) = F(top_edge)^n; likewise the smallest value, with the
-        lower edge of its cell. One-sided p-values (uniform under the claim: the largest and smallest of many
-    draws are nearly independent), combined by Sidak's 1 - (1 - min p)^2. Power stated against a support
-        ``narrowing`` (relative) too narrow at one end."""
-    n = x.size
+def range_test(u: np.ndarray, claim: Distribution, alpha: float, narrowing: float = 0.01) -> TestResult:
+    """A bounded claim's extremes must approach both bounds: through the transforms ``u``,
+    P(u_max <= m) = m^n and P(u_min >= m) = (1 - m)^n are exact one-sided p-values (the largest and
+    smallest of many draws are nearly independent), combined by Sidak's 1 - (1 - min p)^2. Power
+    stated against a support ``narrowing`` (relative) too narrow at one end."""
+    n = u.size
     low, high = claim.support
-    p_top = math.exp(n * math.log(max(float(claim.cdf(top_edge)), 1e-300)))
-    p_bottom = math.exp(n * math.log(max(float(claim.frozen.sf(bottom_edge)), 1e-300)))
+    p_top = math.exp(n * math.log(max(float(u.max()), 1e-300)))
+    p_bottom = math.exp(n * math.log(max(1.0 - float(u.min()), 1e-300)))
     p = sidak(min(p_top, p_bottom), 2)
     cut = float(claim.cdf(high - narrowing * (high - low)))
     power = 1.0 if 2.0 * math.exp(n * math.log(cut)) < alpha else 0.0
     return TestResult(
         statistic=min(p_top, p_bottom),
         p_value=p,
-        measured=f"[{float(np.min(x)):.6g}, {float(np.max(x)):.6g}]",
+        measured=f"F(min) = {float(u.min()):.3g}, 1 - F(max) = {1 - float(u.max()):.3g}",
         claimed=f"[{low:.6g}, {high:.6g}]",
         power=power,
         effect=f"support {narrowing:.0%} too narrow at one end",

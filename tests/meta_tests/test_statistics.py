@@ -85,26 +85,32 @@ def test_mean_test_size_and_power(family):
 @pytest.mark.parametrize("family", list(LAWS))
 def test_ks_test_size_and_power_bound(family):
     law, sample = LAWS[family]
-    assert_calibrated(lambda rng: sample(rng, 2000), lambda x: s.ks_test(x, law, ALPHA, 0.05), seed=5)
+    assert_calibrated(lambda rng: sample(rng, 2000), lambda x: s.ks_test(law.cdf(x), law, ALPHA, 0.05), seed=5)
     assert_power(
-        lambda rng: sample(rng, 2000, 1.08), lambda x: s.ks_test(x, law, ALPHA, 0.08), seed=6, lower_bound=True
+        lambda rng: sample(rng, 2000, 1.08), lambda x: s.ks_test(law.cdf(x), law, ALPHA, 0.08), seed=6, lower_bound=True
     )
 
 
 def test_ks_asymptotic_branch_is_calibrated():
     law, sample = LAWS["normal"]
-    assert_calibrated(lambda rng: sample(rng, 20_000), lambda x: s.ks_test(x, law, ALPHA, 0.02), seed=7)
+    assert_calibrated(lambda rng: sample(rng, 20_000), lambda x: s.ks_test(law.cdf(x), law, ALPHA, 0.02), seed=7)
 
 
 def test_extremes_test_size_and_clamping():
     law, sample = LAWS["normal"]
-    assert_calibrated(lambda rng: sample(rng, 2000), lambda x: s.extremes_test(x, law, ALPHA), seed=8)
+    assert_calibrated(
+        lambda rng: sample(rng, 2000), lambda x: s.extremes_test(law.cdf(x), ALPHA, float(np.abs(x).max())), seed=8
+    )
     rate, _, _ = rejection_rate(
-        lambda rng: np.clip(sample(rng, 2000), -3, 3), lambda x: s.extremes_test(x, law, ALPHA), seed=9
+        lambda rng: np.clip(sample(rng, 2000), -3, 3),
+        lambda x: s.extremes_test(law.cdf(x), ALPHA, float(np.abs(x).max())),
+        seed=9,
     )
     assert rate > 0.99
     heavy = rejection_rate(
-        lambda rng: rng.standard_t(5, 2000) * math.sqrt(3 / 5), lambda x: s.extremes_test(x, law, ALPHA), seed=10
+        lambda rng: rng.standard_t(5, 2000) * math.sqrt(3 / 5),
+        lambda x: s.extremes_test(law.cdf(x), ALPHA, float(np.abs(x).max())),
+        seed=10,
     )[0]
     assert heavy > 0.5
 
@@ -115,7 +121,7 @@ def test_range_and_bound_mass_tests(family):
     low, high = law.support
 
     def range_test(x):
-        return s.range_test(x, law, ALPHA, float(x.max()), float(x.min()))
+        return s.range_test(law.cdf(x), law, ALPHA)
 
     def mass_test(x):
         band_width = 1e-3 * (high - low)
@@ -205,3 +211,30 @@ def test_sample_size_planning_meets_its_power():
         assert s.variance_power(int(n * 0.9), 1e-4, 0.02, kurtosis, exact) < 0.99
         mde = s.minimum_detectable_std_error(n, 1e-4, 0.99, kurtosis, exact)
         assert 0.0195 < mde <= 0.0201
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_rounded_law_moments_and_randomised_transform_are_exact(dtype):
+    """A support only a few ulps wide: the rounded law's variance differs from the continuous one, the
+    tests use the rounded one and stay calibrated; the randomised PIT is uniform."""
+    import torch
+
+    from suite import dtype_grid
+
+    law = d.uniform(2.6137, 2.6237)
+    torch_dtype = getattr(torch, dtype)
+    rounded = dtype_grid.moments(law, torch_dtype)
+    assert abs(rounded.variance / law.variance - 1) > 0.01
+
+    def draw(rng):
+        values = torch.from_numpy(rng.uniform(2.6137, 2.6237, 3000)).to(torch_dtype)
+        return values, np.random.default_rng(int(rng.integers(2**32)))  # the transform's own randomness
+
+    def scale(drawn):
+        return s.variance_test(drawn[0].double().numpy(), rounded, ALPHA, 0.05)
+
+    def shape(drawn):
+        return s.ks_test(dtype_grid.pit(drawn[0], law, drawn[1]), law, ALPHA, 0.05)
+
+    assert_calibrated(draw, scale, seed=30)
+    assert_calibrated(draw, shape, seed=31)
