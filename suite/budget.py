@@ -43,7 +43,7 @@ BUDGETS = {
         max_sample=200_000,
         max_calls=1_500,
         haar_draws=2_000,
-        network_draws=20,
+        network_draws=50,
         time_limit=10.0,
     ),
     "default": Budget(
@@ -53,7 +53,7 @@ BUDGETS = {
         max_sample=1_000_000,
         max_calls=5_000,
         haar_draws=4_000,
-        network_draws=60,
+        network_draws=150,
         time_limit=20.0,
     ),
     "thorough": Budget(
@@ -63,7 +63,7 @@ BUDGETS = {
         max_sample=6_000_000,
         max_calls=30_000,
         haar_draws=40_000,
-        network_draws=200,
+        network_draws=500,
         time_limit=60.0,
     ),
 }
