@@ -18,6 +18,7 @@ from . import calls, claims, properties, strategies
 from .checks import api, extras, independence, marginal, structure
 from .checks.context import Case, Plan
 from .ledger import Ledger
+from .statistics import variance_sample_size
 from .targets import Target
 from .verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
 
@@ -50,13 +51,7 @@ def fixed_calls(spec: claims.Spec) -> tuple[strategies.Call, ...]:
 @lru_cache(maxsize=256)
 def planned_sample(check_alpha: float, design: float, kurtosis: float, normal: bool, cap: int) -> int:
     """Values needed for power 0.99 against the design std error (variance test), capped."""
-    return min(cap, statistics_sample_size(check_alpha, design, kurtosis, normal))
-
-
-def statistics_sample_size(check_alpha, design, kurtosis, normal) -> int:
-    from .statistics import variance_sample_size
-
-    return variance_sample_size(check_alpha, design, budgets.DESIGN_POWER, kurtosis, normal)
+    return min(cap, variance_sample_size(check_alpha, design, budgets.DESIGN_POWER, kurtosis, normal))
 
 
 @dataclass
