@@ -50,15 +50,28 @@ _STYLE = {
 }
 
 
-def to_svg(fig: Figure, key: str) -> str:
-    """Serialise ``fig`` as an inline ``<svg>`` element (no XML prolog, no date), then close it."""
+def to_svg(fig: Figure, key: str, tight: bool = True) -> str:
+    """Serialise ``fig`` as an inline ``<svg>`` element (no XML prolog, no date), then close it.
+
+    ``tight`` crops to what was drawn (legends outside the axes included) at the cost of a second draw.
+    """
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": key}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+        fig.savefig(
+            buf,
+            format="svg",
+            metadata={"Date": None, "Creator": None},
+            bbox_inches="tight" if tight else None,
+        )
     plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    # many figures share one page: prefix every id (and every reference to one) with the figure's key
+    prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", key)
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
     # keeps its natural width/height (pt) and viewBox; CSS shrinks it to the column where needed
     return svg.replace("<svg ", '<svg class="plot" role="img" ', 1)
 
@@ -112,8 +125,9 @@ def distribution(plot: dict, title: str, status: str, key: str) -> str:
     handles = [*ax_h.get_legend_handles_labels()[0], *ax_q.get_legend_handles_labels()[0]]
     fig.legend(handles=handles, loc="lower center", ncol=4, bbox_to_anchor=(0.5, 0.0))
     fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
-    return to_svg(fig, key)
+    # one of these per initializer and target: a fixed layout instead of tight_layout's extra draws
+    fig.subplots_adjust(left=0.085, right=0.985, top=0.82, bottom=0.27, wspace=0.28)
+    return to_svg(fig, key, tight=False)
 
 
 # --- the classic demonstrations -------------------------------------------------------------------
