@@ -51,9 +51,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--timeout",
         type=float,
-        default=600.0,
+        default=300.0,
         metavar="S",
-        help="time limit of each suite command on the no-input path (default 600 s)",
+        help="time limit of each suite command on the no-input path (default 300 s)",
     )
     return p
 

@@ -100,7 +100,7 @@ def styled(fn):
 @styled
 def distribution(plot: dict, title: str, status: str, key: str) -> str:
     """Histogram (as a density) with the claimed density at the bin centres, and the QQ plot."""
-    fig, axes = _figure(7.0, 2.5, ncols=2)
+    fig, axes = _figure(7.0, 2.7, ncols=2)
     ax_h, ax_q = axes[0]
     edges, counts, density = plot["hist_edges"], plot["hist_counts"], plot["density"]
     n = sum(counts)
@@ -126,7 +126,7 @@ def distribution(plot: dict, title: str, status: str, key: str) -> str:
     fig.legend(handles=handles, loc="lower center", ncol=4, bbox_to_anchor=(0.5, 0.0))
     fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
     # one of these per initializer and target: a fixed layout instead of tight_layout's extra draws
-    fig.subplots_adjust(left=0.085, right=0.985, top=0.82, bottom=0.27, wspace=0.28)
+    fig.subplots_adjust(left=0.085, right=0.985, top=0.79, bottom=0.26, wspace=0.28)
     return to_svg(fig, key, tight=False)
 
 

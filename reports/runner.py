@@ -83,7 +83,8 @@ def _last_line(lines) -> str:
 def run_step(step: Step, timeout: float, cwd: Path | None = None) -> tuple[Input | None, str | None]:
     """Run one command, streaming its output; return its loaded file, or None and why not."""
     command = [sys.executable, "-m", "suite", *step.args]
-    shown = " ".join(["python", "-m", "suite", *step.args])
+    # the temporary folder's name changes every run: the report shows $TMP instead
+    shown = " ".join(["python", "-m", "suite", *step.args]).replace(str(step.json_path.parent), "$TMP")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     start = time.monotonic()
     tail: collections.deque[str] = collections.deque(maxlen=20)
@@ -100,7 +101,7 @@ def run_step(step: Step, timeout: float, cwd: Path | None = None) -> tuple[Input
             env=env,
         )
     except OSError as exc:
-        return None, f"`{shown}` could not start ({exc})"
+        return None, f"{shown} could not start ({exc})"
     timed_out = threading.Event()
 
     def kill():
@@ -120,15 +121,15 @@ def run_step(step: Step, timeout: float, cwd: Path | None = None) -> tuple[Input
     elapsed = time.monotonic() - start
     log(f"    -> exit status {code} after {elapsed:.1f} s")
     if timed_out.is_set():
-        return None, f"`{shown}` was stopped after {timeout:.0f} s (time limit)"
+        return None, f"{shown} was stopped after {timeout:.0f} s (time limit)"
     if code not in step.ok_codes:
-        return None, f"`{shown}` failed with exit status {code}: {_last_line(tail)}"
+        return None, f"{shown} failed with exit status {code}: {_last_line(tail)}"
     if not step.json_path.exists():
-        return None, f"`{shown}` exited {code} but wrote no {step.json_path.name}"
+        return None, f"{shown} exited {code} but wrote no {step.json_path.name}"
     try:
         return load(step.json_path, step.schema), None
     except ReportInputError as exc:
-        return None, f"`{shown}` wrote a file the report cannot use: {exc}"
+        return None, f"{shown} wrote a file the report cannot use: {exc}"
 
 
 def run_all(
@@ -137,7 +138,7 @@ def run_all(
     """Run every step in order; returns the inputs made and (step, reason) for each one that failed."""
     inputs, failures = [], []
     for i, step in enumerate(steps, 1):
-        log(f"[{i}/{len(steps)}] python -m suite {' '.join(step.args)}")
+        log(f"[{i}/{len(steps)}] python -m suite {' '.join(step.args)}")  # the real path, for the terminal
         made, reason = run_step(step, timeout, cwd)
         if made is not None:
             inputs.append(made)

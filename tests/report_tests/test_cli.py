@@ -81,6 +81,7 @@ def test_no_input_runs_the_suite_and_renders_what_it_made(fake_suite, capsys):
     assert 'id="t-initlib"' in html and 'id="t-torch-nn-init"' in html
     missing = html[html.index('id="missing"') : html.index('id="summary"')]
     assert "Benchmarks" in missing and "exit status 3: bench: no roofline on this machine" in missing
+    assert "python -m suite bench --quick --json $TMP/bench.json failed" in missing, "no random temp path"
     assert "Mutant kill matrix" in missing and "Calibration" in missing
     assert "Verification" not in missing
 
