@@ -10,7 +10,6 @@ import io
 import itertools
 import math
 import re
-from collections import defaultdict
 
 import matplotlib
 
@@ -77,9 +76,8 @@ def to_svg(fig: Figure, key: str, tight: bool = True) -> str:
 
 
 def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1, **kw):
-    with plt.rc_context(_STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, **kw)
-    return fig, axes
+    """A figure and a 2-D array of axes; called inside :func:`styled` functions, which set the style."""
+    return plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, **kw)
 
 
 def styled(fn):
@@ -465,10 +463,3 @@ def calibration_histogram(p_values: dict) -> str:
     ax.legend(loc="lower right")
     fig.tight_layout()
     return to_svg(fig, "calibration")
-
-
-def group_by(rows, *keys):
-    out = defaultdict(list)
-    for r in rows:
-        out[tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]]].append(r)
-    return out

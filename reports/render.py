@@ -229,13 +229,17 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
                 names.append(name)
         evidence = []
         for name in [*infos, *(n for n in by_init if n not in infos)]:
-            info = infos.get(name) or {
-                "name": name,
-                "status": "fail" if any(v["status"] == "fail" for v in by_init[name]) else "pass",
-                "verdicts": len(by_init[name]),
-                "failed": sum(v["status"] == "fail" for v in by_init[name]),
-                "deviations": sum(v["status"] == "deviation" for v in by_init[name]),
-            }
+            if name not in infos:  # verdicts for an initializer the file's list leaves out: count them
+                failed = sum(v["status"] == "fail" for v in by_init[name])
+                deviations = sum(v["status"] == "deviation" for v in by_init[name])
+                infos[name] = {
+                    "name": name,
+                    "status": "fail" if failed else "deviation" if deviations else "pass",
+                    "verdicts": len(by_init[name]),
+                    "failed": failed,
+                    "deviations": deviations,
+                }
+            info = infos[name]
             verdicts = sorted(by_init.get(name, []), key=lambda v: STATUS_ORDER.get(v["status"], 9))
             shape = _pick_shape_verdict(verdicts)
             plot_anchor = f"plot-{tslug}-{slug(name)}"
@@ -311,9 +315,6 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
         cells = []
         for t in page.targets:
             info = t["infos"].get(name)
-            if info is None and any(e["name"] == name for e in t["evidence"]):
-                info = next(e for e in t["evidence"] if e["name"] == name)
-                info = {"status": info["status"], "verdicts": len(info["rows"]), "failed": 0, "deviations": 0}
             if info is None:
                 cells.append({"status": "not-run", "text": "not in this run", "href": f"#t-{t['slug']}"})
             else:

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from reports import demos, render
+from reports.loader import VERIFY, Input
 
 from .helpers import (
     ALL_FILES,
@@ -219,3 +220,12 @@ def test_deterministic_for_the_same_inputs(full_html):
         )
     )
     assert again == full_html
+
+
+def test_verdicts_of_an_initializer_the_list_leaves_out_are_still_counted():
+    data = _verify("verify-acme.json")
+    data["initializers"] = [i for i in data["initializers"] if i["name"] != "xavier_uniform_"]
+    page = render.build([Input("acme.json", VERIFY, data)], None, generated="d", environment={"cpu": "c"})
+    row = next(r for r in page.matrix["rows"] if r["name"] == "xavier_uniform_")
+    assert row["cells"][0]["status"] == "fail"
+    assert row["cells"][0]["text"] == "2 of 6 failed"
