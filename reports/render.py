@@ -494,6 +494,34 @@ SECTION_NAMES = {
 }
 
 
+def _input_environments(inputs: list[Input]) -> list[dict]:
+    """Where the inputs were made: verify files' ``environment``, bench files' ``machine``."""
+    envs = []
+    for i in inputs:
+        env = (
+            i.data.get("environment")
+            if i.schema == VERIFY
+            else i.data.get("machine")
+            if i.schema == BENCH
+            else None
+        )
+        if isinstance(env, dict):
+            envs.append(env)
+    return envs
+
+
+def _input_machines(inputs: list[Input]) -> list[str]:
+    machines = []
+    for env in _input_environments(inputs):
+        text = f"{env.get('cpu', '?')} · {env.get('cores', '?')} cores"
+        if env.get("gpu"):
+            text += f" · {env['gpu']}"
+        text += f" · {env.get('platform', '?')}"
+        if text not in machines:
+            machines.append(text)
+    return machines
+
+
 def build(
     inputs: list[Input],
     demos: demos_mod.Demos | None,
@@ -539,6 +567,14 @@ def build(
             for i in verify_inputs
         ],
         "demo_seed": demos.seed if demos is not None else None,
+        "machines": _input_machines(inputs),
+        "run_versions": sorted(
+            {
+                f"Python {e.get('python', '?')} · torch {e.get('torch', '?')}"
+                for e in _input_environments(inputs)
+            }
+        ),
+        "bench_budgets": sorted({"quick" if i.data.get("quick") else "full" for i in by_schema[BENCH]}),
     }
     page = Page(
         generated=generated or generated_at(),

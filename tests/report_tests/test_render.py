@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from reports import demos, render
-from reports.loader import VERIFY, Input
+from reports.loader import BENCH, VERIFY, Input
 
 from .helpers import (
     ALL_FILES,
@@ -159,15 +159,18 @@ def test_header_has_versions_machine_date_seed_and_budget(full_html):
     header = full_html[: full_html.index("</header>")]
     for text in (
         "2000-01-01 00:00 UTC",
-        "torch 2.13.0+cpu",
-        "Python 3.11.7",
+        "Python 3.11.7 · torch 2.13.0+cpu",
         "suite 0.1.0",
-        "test CPU",
-        "seed 0",
-        "budget quick",
+        "AMD EPYC (fixture machine) · 2 cores",
+        "initlib: seed 0, budget quick",
+        "benchmarks: quick",
         "demonstrations: seed 0",
+        "rendered with initcheck 0.1.0",
     ):
         assert text in header, text
+    # without inputs, the machine is the one that rendered the page
+    bare = render.render(render.build([], None, generated="d", environment=ENVIRONMENT))
+    assert "test CPU · 2 cores · Linux (this machine)" in bare
 
 
 def test_self_contained(full_html, full):
@@ -229,3 +232,17 @@ def test_verdicts_of_an_initializer_the_list_leaves_out_are_still_counted():
     row = next(r for r in page.matrix["rows"] if r["name"] == "xavier_uniform_")
     assert row["cells"][0]["status"] == "fail"
     assert row["cells"][0]["text"] == "2 of 6 failed"
+
+
+def test_one_benchmark_section_per_device():
+    bench = json.loads((FIXTURES / "bench-cpu.json").read_text())
+    gpu = json.loads(json.dumps(bench))
+    gpu["machine"].update(device="cuda", gpu="NVIDIA H100")
+    for row in (*gpu["results"], *gpu["roofline"], *gpu["scaling"]):
+        row["device"] = "cuda"
+    inputs = [Input("cpu.json", BENCH, bench), Input("gpu.json", BENCH, gpu)]
+    page = render.build(inputs, None, generated="d", environment=ENVIRONMENT)
+    assert [b["device"] for b in page.bench] == ["cpu", "cuda"]
+    assert [len(b["figures"]) for b in page.bench] == [4, 4]
+    assert [m["path"] for m in page.bench[1]["machines"]] == ["gpu.json"]
+    assert "NVIDIA H100" in render.render(page)
