@@ -260,7 +260,7 @@ def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> 
     names = sorted({r["initializer"] for r in results})
     colours = _colour_map(names)
     fig, axes = _figure(5.0 * len(dtypes) + 1.5, 3.6, ncols=len(dtypes), sharey=True)
-    styles = {"initlib": ("-", "o"), "torch": ("--", "x"), "jax": (":", "s")}
+    styles = {"initlib": ("-", "o"), "torch": ("--", "x"), "jax": ("-.", "s")}
     for ax, dtype in zip(axes[0], dtypes, strict=True):
         for name in names:
             for impl, (ls, marker) in styles.items():
@@ -273,15 +273,7 @@ def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> 
                     and r["gbps"] is not None
                 )
                 if pts:
-                    ax.plot(
-                        *zip(*pts, strict=True),
-                        ls=ls,
-                        marker=marker,
-                        ms=4,
-                        lw=1.3,
-                        color=colours[name],
-                        label=name if impl == "initlib" else None,
-                    )
+                    ax.plot(*zip(*pts, strict=True), ls=ls, marker=marker, ms=4, lw=1.3, color=colours[name])
         roof = sorted(
             (r["numel"], r["fill_gbps"])
             for r in roofline
@@ -290,22 +282,33 @@ def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> 
         if roof:
             sizes = {r["numel"]: r["bytes"] for r in results if r["dtype"] == dtype}
             xs = [sizes.get(n, n) for n, _ in roof]
-            ax.plot(xs, [g for _, g in roof], color="black", ls=":", lw=1.4, label="fill_ roofline")
+            ax.plot(xs, [g for _, g in roof], color="black", ls=":", lw=1.4)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_title(f"{device}, {dtype}", loc="left")
         ax.set_xlabel("tensor size (bytes)")
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _human_bytes(v)))
     axes[0][0].set_ylabel("GB/s (bytes written once / median time)")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    handles += [
-        plt.Line2D([], [], color="#57606a", ls="-", marker="o"),
-        plt.Line2D([], [], color="#57606a", ls="--", marker="x"),
-    ]
-    labels += ["initlib", "torch"]
+    # every initializer of every panel (a dtype may lack some), then the line styles
+    handles = [plt.Line2D([], [], color=colours[name], marker="o", ms=4) for name in names]
+    labels = list(names)
+    impls = [impl for impl in styles if any(r["impl"] == impl for r in results)]
+    handles += [plt.Line2D([], [], color="black", ls=":")]
+    labels += ["fill_ roofline"]
+    handles += [plt.Line2D([], [], color="#57606a", ls=styles[i][0], marker=styles[i][1]) for i in impls]
+    labels += impls
     fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
     return to_svg(fig, f"bench-gbps-{device}")
+
+
+def _grouped_bars(ax, names: list[str], series: list[tuple[str, object, dict[str, float]]]) -> None:
+    """A cluster of bars per name; ``series``: (label, colour, {name: value}) for each bar of a cluster."""
+    width = 0.8 / max(1, len(series))
+    for k, (label, colour, values) in enumerate(series):
+        xs = [i - 0.4 + width * (k + 0.5) for i, name in enumerate(names) if name in values]
+        ax.bar(xs, [values[name] for name in names if name in values], width=width, color=colour, label=label)
+    ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
 
 
 @styled
@@ -313,31 +316,26 @@ def bench_ratio(results: list[dict], device: str) -> str:
     """Time ratio to torch per initializer and size (grouped bars), one panel per dtype."""
     rows = [r for r in results if r.get("ratio_to_torch") is not None]
     dtypes = sorted({r["dtype"] for r in rows})
+    sizes = sorted({r["numel"] for r in rows})  # the same colours in every panel
     fig, axes = _figure(5.0 * len(dtypes) + 1.0, 3.4, ncols=len(dtypes), sharey=True)
     for ax, dtype in zip(axes[0], dtypes, strict=True):
         mine = [r for r in rows if r["dtype"] == dtype]
-        names = sorted({r["initializer"] for r in mine})
         impls = sorted({r["impl"] for r in mine})
-        sizes = sorted({r["numel"] for r in rows})  # the same colours in every panel
         groups = [(impl, numel) for impl in impls for numel in sizes]
-        width = 0.8 / max(1, len(groups))
-        for k, (impl, numel) in enumerate(groups):
-            xs, ys = [], []
-            for i, name in enumerate(names):
-                for r in mine:
-                    if r["initializer"] == name and r["numel"] == numel and r["impl"] == impl:
-                        xs.append(i - 0.4 + width * (k + 0.5))
-                        ys.append(r["ratio_to_torch"])
-            label = f"{numel:,} elements" + (f" ({impl})" if len(impls) > 1 else "")
-            ax.bar(
-                xs,
-                ys,
-                width=width,
-                color=plt.get_cmap("Blues")(0.35 + 0.6 * k / max(1, len(groups) - 1)),
-                label=label,
+        series = [
+            (
+                f"{numel:,} elements" + (f" ({impl})" if len(impls) > 1 else ""),
+                plt.get_cmap("Blues")(0.35 + 0.6 * k / max(1, len(groups) - 1)),
+                {
+                    r["initializer"]: r["ratio_to_torch"]
+                    for r in mine
+                    if r["numel"] == numel and r["impl"] == impl
+                },
             )
+            for k, (impl, numel) in enumerate(groups)
+        ]
+        _grouped_bars(ax, sorted({r["initializer"] for r in mine}), series)
         ax.axhline(1.0, color="black", lw=0.9, ls="--")
-        ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
         ax.set_title(f"{device}, {dtype}", loc="left")
     axes[0][0].set_ylabel("median time / torch's (< 1: faster)")
     handles, labels = axes[0][-1].get_legend_handles_labels()
@@ -355,19 +353,15 @@ def bench_roofline(results: list[dict], device: str) -> str:
     impl_colours = {"initlib": "#0969da", "torch": "#8c959f", "jax": "#bf8700"}
     for ax, dtype in zip(axes[0], dtypes, strict=True):
         mine = [r for r in rows if r["dtype"] == dtype]
-        names = sorted({r["initializer"] for r in mine})
-        impls = [i for i in impl_colours if any(r["impl"] == i for r in mine)]
-        width = 0.8 / max(1, len(impls))
-        for k, impl in enumerate(impls):
-            xs, ys = [], []
-            for i, name in enumerate(names):
-                cand = [r for r in mine if r["initializer"] == name and r["impl"] == impl]
-                if cand:
-                    best = max(cand, key=lambda r: r["bytes"])
-                    xs.append(i - 0.4 + width * (k + 0.5))
-                    ys.append(best["fill_fraction"])
-            ax.bar(xs, ys, width=width, color=impl_colours[impl], label=impl)
-        ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
+        series = []
+        for impl, colour in impl_colours.items():
+            largest: dict[str, dict] = {}
+            for r in mine:
+                if r["impl"] == impl and r["bytes"] > largest.get(r["initializer"], {"bytes": -1})["bytes"]:
+                    largest[r["initializer"]] = r
+            if largest:
+                series.append((impl, colour, {name: r["fill_fraction"] for name, r in largest.items()}))
+        _grouped_bars(ax, sorted({r["initializer"] for r in mine}), series)
         ax.set_title(f"{device}, {dtype}: largest size measured", loc="left")
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     axes[0][0].set_ylabel("fraction of fill_ bandwidth")
