@@ -108,11 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     size = args.out.stat().st_size
     log(
         f"Done in {time.monotonic() - start:.1f} s: {size / 1e6:.2f} MB"
-        + (
-            f", {len(page.missing)} section(s) missing (listed at the top of the report)"
-            if page.missing
-            else ""
-        )
+        + (f", {len(page.missing)} section(s) missing (listed at the top of the report)" if page.missing else "")
     )
     if size > SIZE_LIMIT:
         log(f"warning: the report is larger than {SIZE_LIMIT // 2**20} MiB")

@@ -62,8 +62,8 @@ _VERIFY_VERDICT = {
     "id": _STR,
     "initializer": _STR,
     "check": _STR,
-    "claimed": _OPT_NUM,
-    "measured": _OPT_NUM,
+    "claimed": _OPT_NUM + _STR,
+    "measured": _OPT_NUM + _STR,
     "statistic": _OPT_NUM,
     "p_value": _OPT_NUM,
     "alpha": _OPT_NUM,
@@ -144,17 +144,11 @@ def _check_verify(path: str, data: dict) -> None:
             for key in _PLOT:
                 _numbers(path, f"{where}.plot.{key}", plot[key])
             if len(plot["hist_edges"]) != len(plot["hist_counts"]) + 1:
-                raise ReportInputError(
-                    f"{path}: {where}.plot.hist_edges should have one more entry than hist_counts"
-                )
+                raise ReportInputError(f"{path}: {where}.plot.hist_edges should have one more entry than hist_counts")
             if len(plot["density"]) != len(plot["hist_counts"]):
-                raise ReportInputError(
-                    f"{path}: {where}.plot.density should have one entry per histogram bin"
-                )
+                raise ReportInputError(f"{path}: {where}.plot.density should have one entry per histogram bin")
             if len(plot["qq_theoretical"]) != len(plot["qq_empirical"]):
-                raise ReportInputError(
-                    f"{path}: {where}.plot.qq_theoretical and qq_empirical differ in length"
-                )
+                raise ReportInputError(f"{path}: {where}.plot.qq_theoretical and qq_empirical differ in length")
 
 
 def _check_bench(path: str, data: dict) -> None:
@@ -206,9 +200,7 @@ def load(path: str | Path, expected: str | None = None) -> Input:
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise ReportInputError(
-            f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-        ) from None
+        raise ReportInputError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
     except ValueError as exc:
         raise ReportInputError(f"{name}: not valid JSON for the report ({exc})") from None
     if not isinstance(data, dict):

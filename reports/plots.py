@@ -267,17 +267,12 @@ def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> 
                 pts = sorted(
                     (r["bytes"], r["gbps"])
                     for r in results
-                    if r["dtype"] == dtype
-                    and r["initializer"] == name
-                    and r["impl"] == impl
-                    and r["gbps"] is not None
+                    if r["dtype"] == dtype and r["initializer"] == name and r["impl"] == impl and r["gbps"] is not None
                 )
                 if pts:
                     ax.plot(*zip(*pts, strict=True), ls=ls, marker=marker, ms=4, lw=1.3, color=colours[name])
         roof = sorted(
-            (r["numel"], r["fill_gbps"])
-            for r in roofline
-            if r["dtype"] == dtype and r.get("fill_gbps") is not None
+            (r["numel"], r["fill_gbps"]) for r in roofline if r["dtype"] == dtype and r.get("fill_gbps") is not None
         )
         if roof:
             sizes = {r["numel"]: r["bytes"] for r in results if r["dtype"] == dtype}
@@ -326,11 +321,7 @@ def bench_ratio(results: list[dict], device: str) -> str:
             (
                 f"{numel:,} elements" + (f" ({impl})" if len(impls) > 1 else ""),
                 plt.get_cmap("Blues")(0.35 + 0.6 * k / max(1, len(groups) - 1)),
-                {
-                    r["initializer"]: r["ratio_to_torch"]
-                    for r in mine
-                    if r["numel"] == numel and r["impl"] == impl
-                },
+                {r["initializer"]: r["ratio_to_torch"] for r in mine if r["numel"] == numel and r["impl"] == impl},
             )
             for k, (impl, numel) in enumerate(groups)
         ]

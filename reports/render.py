@@ -62,11 +62,7 @@ class Page:
 
 def generated_at() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (
-        _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
-        if epoch
-        else _dt.datetime.now(_dt.timezone.utc)
-    )
+    when = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch else _dt.datetime.now(_dt.timezone.utc)
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -268,15 +264,13 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
                     "label": STATUS_LABELS[info["status"]],
                     "text": _cell_text(info),
                     "open": info["status"] in ("fail", "deviation"),
-                    "rows": [
-                        _verdict_row(v, tslug, plot_anchor if shape is not None else None) for v in verdicts
-                    ],
+                    "rows": [_verdict_row(v, tslug, plot_anchor if shape is not None else None) for v in verdicts],
                 }
             )
         props: dict[str, list[str]] = defaultdict(list)
         for v in data["verdicts"]:
-            if v.get("property"):
-                props[v["property"]].append(v["status"])
+            for tag in filter(None, (v.get("property") or "").split(",")):
+                props[tag.strip()].append(v["status"])
         summary = data["summary"]
         ledger = data.get("ledger") or {}
         page.targets.append(
@@ -498,13 +492,7 @@ def _input_environments(inputs: list[Input]) -> list[dict]:
     """Where the inputs were made: verify files' ``environment``, bench files' ``machine``."""
     envs = []
     for i in inputs:
-        env = (
-            i.data.get("environment")
-            if i.schema == VERIFY
-            else i.data.get("machine")
-            if i.schema == BENCH
-            else None
-        )
+        env = i.data.get("environment") if i.schema == VERIFY else i.data.get("machine") if i.schema == BENCH else None
         if isinstance(env, dict):
             envs.append(env)
     return envs
@@ -549,9 +537,7 @@ def build(
     header = {
         "env": env,
         "command": command,
-        "suite_versions": sorted(
-            {i.data.get("suite_version") for i in inputs if i.data.get("suite_version")}
-        ),
+        "suite_versions": sorted({i.data.get("suite_version") for i in inputs if i.data.get("suite_version")}),
         "runs": [
             {
                 "target": i.data["target"],
@@ -569,10 +555,7 @@ def build(
         "demo_seed": demos.seed if demos is not None else None,
         "machines": _input_machines(inputs),
         "run_versions": sorted(
-            {
-                f"Python {e.get('python', '?')} · torch {e.get('torch', '?')}"
-                for e in _input_environments(inputs)
-            }
+            {f"Python {e.get('python', '?')} · torch {e.get('torch', '?')}" for e in _input_environments(inputs)}
         ),
         "bench_budgets": sorted({"quick" if i.data.get("quick") else "full" for i in by_schema[BENCH]}),
     }

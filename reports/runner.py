@@ -132,9 +132,7 @@ def run_step(step: Step, timeout: float, cwd: Path | None = None) -> tuple[Input
         return None, f"{shown} wrote a file the report cannot use: {exc}"
 
 
-def run_all(
-    steps: list[Step], timeout: float, cwd: Path | None = None
-) -> tuple[list[Input], list[tuple[Step, str]]]:
+def run_all(steps: list[Step], timeout: float, cwd: Path | None = None) -> tuple[list[Input], list[tuple[Step, str]]]:
     """Run every step in order; returns the inputs made and (step, reason) for each one that failed."""
     inputs, failures = [], []
     for i, step in enumerate(steps, 1):
