@@ -16,9 +16,7 @@ import pytest
 
 from .helpers import render_fixture_report
 
-webdriver = pytest.importorskip(
-    "selenium.webdriver", reason="selenium is not installed (tox -e browser installs it)"
-)
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (tox -e browser installs it)")
 Image = pytest.importorskip("PIL.Image", reason="Pillow is not installed")
 
 CHROMIUM_FLAGS = (

@@ -105,9 +105,7 @@ def test_a_missing_suite_command(tmp_path, monkeypatch):
     pkg = tmp_path / "suite"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
-    (pkg / "__main__.py").write_text(
-        "import sys\nprint('error: invalid choice', file=sys.stderr)\nsys.exit(2)\n"
-    )
+    (pkg / "__main__.py").write_text("import sys\nprint('error: invalid choice', file=sys.stderr)\nsys.exit(2)\n")
     monkeypatch.chdir(tmp_path)
     steps = runner.default_steps(Path(tmp_path))
     inputs, failures = runner.run_all(steps, timeout=30)

@@ -88,7 +88,4 @@ def test_deterministic_for_a_seed():
     c = demos.propagation(seed=4, width=32, depth=5, batch=8)
     assert a.forward == b.forward and a.backward == b.backward
     assert a.forward != c.forward
-    assert (
-        demos.gaussian_product(1, trials=50, depth=5).mean
-        == demos.gaussian_product(1, trials=50, depth=5).mean
-    )
+    assert demos.gaussian_product(1, trials=50, depth=5).mean == demos.gaussian_product(1, trials=50, depth=5).mean

@@ -218,9 +218,7 @@ def test_a_reason_given_by_the_caller_replaces_the_generic_one():
 def test_deterministic_for_the_same_inputs(full_html):
     """Same inputs, same seed: the same bytes (the date is pinned here), demonstrations recomputed."""
     again = render.render(
-        render.build(
-            fixture_inputs(ALL_FILES), demos.compute_all(0), generated=GENERATED, environment=ENVIRONMENT
-        )
+        render.build(fixture_inputs(ALL_FILES), demos.compute_all(0), generated=GENERATED, environment=ENVIRONMENT)
     )
     assert again == full_html
 
