@@ -488,6 +488,7 @@ FIXED_CALLS: dict[str, tuple[Call, ...]] = {
     "delta_orthogonal_": (call("delta_orthogonal_", (16, 16, 3, 3)),),
     "dirac_": (call("dirac_", (6, 4, 3, 3), groups=2), call("dirac_", (4, 4, 4))),
     "eye_": (call("eye_", (6, 9)), call("eye_", (9, 6))),
+    "constant_": (call("constant_", (5, 7), val=0.1),),
 }
 
 

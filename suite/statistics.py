@@ -268,47 +268,42 @@ def bound_mass_test(
 # --- independence ------------------------------------------------------------------------------------
 
 
-def lag_correlation_test(arrays: list[np.ndarray], lag: int, alpha: float, rho: float) -> TestResult:
-    """Serial correlation at ``lag`` within each array, pooled: sum c_i c_{i+lag} / (s^2 sqrt(N)) is
-    N(0, 1) for independent draws (N pairs in all). Power stated against correlation ``rho``."""
-    pairs, cross, square, count = 0, 0.0, 0.0, 0
-    centre = float(np.mean(np.concatenate([a.ravel() for a in arrays])))
-    for a in arrays:
-        c = a.ravel() - centre
-        if c.size > lag:
-            cross += float(np.dot(c[:-lag], c[lag:]))
-            pairs += c.size - lag
-        square += float(np.dot(c, c))
-        count += c.size
-    variance = square / count
-    z = cross / (variance * math.sqrt(pairs))
+def lag_correlation_test(stack, lag: int, alpha: float, rho: float) -> TestResult:
+    """Serial correlation at ``lag`` within each of R flattened arrays (``stack``: R arrays of one
+    shape), pooled: sum c_i c_{i+lag} / (s^2 sqrt(N)) is N(0, 1) for independent draws (N pairs in
+    all). Power stated against correlation ``rho``."""
+    flat = np.asarray(stack, dtype=np.float64).reshape(len(stack), -1)
+    c = flat - flat.mean()
+    pairs = flat.shape[0] * max(flat.shape[1] - lag, 0)
+    cross = float(np.einsum("ij,ij->", c[:, :-lag], c[:, lag:])) if pairs else 0.0
+    variance = float(np.einsum("ij,ij->", c, c)) / c.size
+    z = cross / (variance * math.sqrt(pairs)) if pairs else 0.0
     p = two_sided(stats.norm.cdf(z), stats.norm.sf(z))
     return TestResult(
         statistic=z,
         p_value=p,
-        measured=cross / (variance * pairs),
+        measured=cross / (variance * pairs) if pairs else 0.0,
         claimed=0.0,
         power=z_power(rho, pairs, alpha),
         effect=f"correlation {rho:g} at lag {lag}",
     )
 
 
-def group_mean_dispersion_test(matrices: list[np.ndarray], axis: int, alpha: float, rho: float) -> TestResult:
-    """Means along ``axis`` of independent draws vary as sigma^2 / m (m values each):
-    m * sum (mean_r - grand)^2 / s^2 ~ chi2(groups - 1), pooled over matrices (degrees of freedom add).
-    Two-sided: too much spread (shared components within a group) or too little (groups forced equal).
-    Power stated against an intra-group correlation ``rho``."""
-    statistic, dof, inflation_dof = 0.0, 0, []
-    for matrix in matrices:
-        values = matrix if axis == 1 else matrix.T
-        groups, m = values.shape
-        means = values.mean(axis=1)
-        variance = float(values.var(ddof=1))
-        statistic += m * float(np.sum((means - means.mean()) ** 2)) / variance
-        dof += groups - 1
-        inflation_dof.append(m)
+def group_mean_dispersion_test(stack, axis: int, alpha: float, rho: float) -> TestResult:
+    """Means along ``axis`` (1: row means, 0: column means) of independent draws vary as sigma^2 / m
+    (m values each): m * sum (mean_r - grand)^2 / s^2 ~ chi2(groups - 1) per matrix, pooled over the
+    R matrices of ``stack`` (degrees of freedom add). Two-sided: too much spread (shared components
+    within a group) or too little (groups forced equal). Power stated against an intra-group
+    correlation ``rho``."""
+    matrices = np.asarray(stack, dtype=np.float64)
+    values = matrices if axis == 1 else np.swapaxes(matrices, 1, 2)
+    count, groups, m = values.shape
+    means = values.mean(axis=2)
+    variances = values.reshape(count, -1).var(axis=1, ddof=1)
+    statistic = float(np.sum(m * ((means - means.mean(axis=1, keepdims=True)) ** 2).sum(axis=1) / variances))
+    dof = count * (groups - 1)
     p = two_sided(stats.chi2.cdf(statistic, dof), stats.chi2.sf(statistic, dof))
-    inflation = 1 + (float(np.mean(inflation_dof)) - 1) * rho
+    inflation = 1 + (m - 1) * rho
     critical = stats.chi2.isf(alpha / 2, dof)
     power = float(stats.chi2.sf(critical / inflation, dof))
     return TestResult(

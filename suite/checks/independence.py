@@ -21,6 +21,11 @@ def matrix_view(t: torch.Tensor) -> np.ndarray:
     return t.double().reshape(t.shape[0], -1).numpy()
 
 
+def matrix_stack(tensors: list[torch.Tensor]) -> np.ndarray:
+    """The replicates' matrix views as one (R, size(0), numel / size(0)) float64 array."""
+    return torch.stack(tensors).double().reshape(len(tensors), tensors[0].shape[0], -1).numpy()
+
+
 def statistical_checks(shape: tuple[int, ...]) -> tuple[str, ...]:
     rows = shape[0]
     cols = int(np.prod(shape)) // max(rows, 1)
@@ -35,9 +40,9 @@ def statistical_checks(shape: tuple[int, ...]) -> tuple[str, ...]:
 
 def check(case: Case, tensors: list[torch.Tensor], repeats_select=None) -> list[Verdict]:
     alpha = case.plan.check_alpha
-    matrices = [matrix_view(t) for t in tensors]
-    cols = matrices[0].shape[1]
-    n = sum(m.size for m in matrices)
+    matrices = matrix_stack(tensors)
+    cols = matrices.shape[2]
+    n = matrices.size
     planned = statistical_checks(tuple(tensors[0].shape))
     rho = budgets.STATED_CORRELATION
     verdicts = [
