@@ -7,12 +7,19 @@ arguments and a tensor with elements (callers handle zero-element and meta tenso
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
 #: CPU scans for out-of-bounds values work in chunks this long, so their masks stay in cache
 #: (a fresh full-size mask costs more in page faults than the comparison itself).
 _SCAN_CHUNK = 1 << 18
+#: CPU tensors of at least this many scan chunks are drawn and scanned in a pipeline (two threads).
+_PIPELINE_MIN_CHUNKS = 4
+#: The pipeline's helper thread scans in pieces this long: torch runs an operation on at most 32768
+#: elements (``at::internal::GRAIN_SIZE``) on the calling thread alone, so the helper never waits for
+#: torch's thread pool, whose other thread may be busy (or descheduled on a loaded machine).
+_SERIAL_PIECE = 1 << 15
 #: Below this acceptance probability, resampling from the parent normal would take many rounds:
 #: the inverse-CDF path (float64) is used instead.
 _MIN_ACCEPTANCE_FOR_RESAMPLING = 0.2
@@ -88,37 +95,94 @@ def _bounds_in_dtype(dtype: torch.dtype, a: float, b: float) -> tuple[float, flo
 
 
 def _resample_outside(flat, mean, std, low, high, generator) -> None:
-    flat.normal_(mean, std, generator=generator)
-    outside = _indices_outside(flat, low, high)
+    """Draw every value from N(mean, std^2), then draw again only the values outside [low, high], round
+    after round. The first draw is bit for bit ``flat.normal_(mean, std, generator=generator)``."""
+    outside = _draw_and_find_outside(flat, mean, std, low, high, generator)
     while outside.numel():
         fresh = flat.new_empty(outside.numel()).normal_(mean, std, generator=generator)
         flat[outside] = fresh
         outside = outside[_outside_mask(fresh, low, high)]
 
 
+def _draw_and_find_outside(flat, mean, std, low, high, generator) -> torch.Tensor:
+    """Fill ``flat`` from N(mean, std^2) and return the indices of its values outside [low, high].
+
+    On a CPU with more than one thread, long tensors are drawn and scanned in a pipeline: this thread
+    draws chunk after chunk (the generator is sequential, torch's ``normal_`` runs on one core) while a
+    helper thread scans each finished chunk, so the scan costs next to no time when a second core is
+    free. The result does not depend on the timing of the two threads.
+    """
+    pipelined = (
+        flat.device.type == "cpu"
+        and flat.numel() >= _PIPELINE_MIN_CHUNKS * _SCAN_CHUNK
+        and torch.get_num_threads() > 1
+    )
+    if not pipelined:
+        flat.normal_(mean, std, generator=generator)
+        return _indices_outside(flat, low, high)
+    scanner = _ChunkScanner(flat.dtype, low, high, piece=_SERIAL_PIECE)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="initlib-scan") as helper:
+        scans = []
+        for start, stop in _chunks(flat.numel()):
+            part = flat[start:stop]
+            part.normal_(mean, std, generator=generator)
+            scans.append(helper.submit(scanner.indices_outside, part, start))
+        return _concatenate([scan.result() for scan in scans])
+
+
+def _chunks(n: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of consecutive chunks of ``_SCAN_CHUNK`` elements (a multiple of 16), the last
+    one holding the remainder, merged into its predecessor when shorter than 16.
+
+    torch's CPU ``normal_`` transforms uniforms in blocks of 16 (recomputing the last 16 values of a
+    length that is not a multiple of 16), so drawing such chunks one after the other consumes the
+    generator exactly as one call over all ``n`` values does and gives the same values.
+    """
+    starts = list(range(0, n, _SCAN_CHUNK))
+    if len(starts) > 1 and n - starts[-1] < 16:
+        starts.pop()
+    return list(zip(starts, [*starts[1:], n], strict=True))
+
+
 def _outside_mask(values: torch.Tensor, low: float, high: float) -> torch.Tensor:
     return values.ne(values.clamp(low, high))
 
 
+class _ChunkScanner:
+    """Finds the values outside [low, high] of one CPU chunk at a time, ``piece`` elements per operation,
+    in buffers reused from piece to piece (they stay in cache; a fresh full-size mask costs more in
+    page faults than the comparison)."""
+
+    def __init__(self, dtype: torch.dtype, low: float, high: float, piece: int = _SCAN_CHUNK):
+        self.low, self.high, self.piece = low, high, piece
+        self.clamped = torch.empty(piece, dtype=dtype)
+        self.mask = torch.empty(piece, dtype=torch.bool)
+
+    def indices_outside(self, part: torch.Tensor, offset: int) -> torch.Tensor:
+        """Indices (plus ``offset``) of the values of ``part`` outside [low, high]."""
+        found = []
+        for start in range(0, part.numel(), self.piece):
+            values = part[start : start + self.piece]
+            clamped, mask = self.clamped[: values.numel()], self.mask[: values.numel()]
+            torch.clamp(values, self.low, self.high, out=clamped)
+            torch.ne(values, clamped, out=mask)
+            found.append(mask.view(torch.uint8).nonzero().view(-1).add_(offset + start))
+        return _concatenate(found)
+
+
 def _indices_outside(flat: torch.Tensor, low: float, high: float) -> torch.Tensor:
     """Indices of values outside [low, high]; chunked on the CPU to keep the masks in cache."""
-    n = flat.numel()
-    if flat.device.type != "cpu" or n <= _SCAN_CHUNK:
+    if flat.device.type != "cpu" or flat.numel() <= _SCAN_CHUNK:
         return _outside_mask(flat, low, high).nonzero().view(-1)
-    clamped = torch.empty(_SCAN_CHUNK, dtype=flat.dtype)
-    mask = torch.empty(_SCAN_CHUNK, dtype=torch.bool)
-    found = []
-    for start in range(0, n, _SCAN_CHUNK):
-        part = flat[start : start + _SCAN_CHUNK]
-        size = part.numel()
-        torch.clamp(part, low, high, out=clamped[:size])
-        torch.ne(part, clamped[:size], out=mask[:size])
-        hits = mask[:size].view(torch.uint8).nonzero().view(-1)
-        if hits.numel():
-            found.append(hits.add_(start))
-    if not found:
-        return torch.empty(0, dtype=torch.long)
-    return torch.cat(found)
+    scanner = _ChunkScanner(flat.dtype, low, high)
+    return _concatenate(
+        [scanner.indices_outside(flat[start:stop], start) for start, stop in _chunks(flat.numel())]
+    )
+
+
+def _concatenate(indices: list[torch.Tensor]) -> torch.Tensor:
+    found = [part for part in indices if part.numel()]
+    return torch.cat(found) if found else torch.empty(0, dtype=torch.long)
 
 
 def _invert_cdf(flat, mean, std, alpha, beta, low, high, generator) -> None:
