@@ -15,10 +15,11 @@ import torch
 #: (a fresh full-size mask costs more in page faults than the comparison itself).
 _SCAN_CHUNK = 1 << 18
 #: CPU tensors of at least this many scan chunks are drawn and scanned in a pipeline (two threads).
-_PIPELINE_MIN_CHUNKS = 4
-#: The pipeline's helper thread scans in pieces this long: torch runs an operation on at most 32768
-#: elements (``at::internal::GRAIN_SIZE``) on the calling thread alone, so the helper never waits for
-#: torch's thread pool, whose other thread may be busy (or descheduled on a loaded machine).
+_PIPELINE_MIN_CHUNKS = 2
+#: The pipeline's helper thread scans, and the redraws on the CPU work, in pieces this long: torch runs
+#: an operation on at most 32768 elements (``at::internal::GRAIN_SIZE``) on the calling thread alone, so
+#: they never wait for torch's thread pool, whose other thread may be busy (or descheduled on a loaded
+#: machine, where each such wait can last a scheduler time slice).
 _SERIAL_PIECE = 1 << 15
 #: Below this acceptance probability, resampling from the parent normal would take many rounds:
 #: the inverse-CDF path (float64) is used instead.
@@ -98,10 +99,15 @@ def _resample_outside(flat, mean, std, low, high, generator) -> None:
     """Draw every value from N(mean, std^2), then draw again only the values outside [low, high], round
     after round. The first draw is bit for bit ``flat.normal_(mean, std, generator=generator)``."""
     outside = _draw_and_find_outside(flat, mean, std, low, high, generator)
+    piece = _SERIAL_PIECE if flat.device.type == "cpu" else max(outside.numel(), 1)
     while outside.numel():
         fresh = flat.new_empty(outside.numel()).normal_(mean, std, generator=generator)
-        flat[outside] = fresh
-        outside = outside[_outside_mask(fresh, low, high)]
+        still_outside = []
+        for start in range(0, outside.numel(), piece):  # CPU: pieces that run on this thread alone
+            indices, values = outside[start : start + piece], fresh[start : start + piece]
+            flat[indices] = values
+            still_outside.append(indices[_outside_mask(values, low, high)])
+        outside = _concatenate(still_outside)
 
 
 def _draw_and_find_outside(flat, mean, std, low, high, generator) -> torch.Tensor:

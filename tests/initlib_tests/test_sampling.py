@@ -1,8 +1,10 @@
 """The truncated-normal sampler's fast CPU paths: chunked drawing that is bit for bit one ``normal_``
 call, the two-thread pipeline giving the same tensor as the sequential path, only out-of-bounds values
-redrawn, and the distribution (Kolmogorov-Smirnov against scipy's truncnorm at fixed seeds)."""
+redrawn, and the distribution (Kolmogorov-Smirnov against scipy's truncnorm at fixed seeds); and the
+uniformity of sparse_'s zero patterns."""
 
 import itertools
+import math
 
 import pytest
 import scipy.stats
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 import initlib
 from initlib import sampling
+from initlib.structured import _random_column_subsets
 
 from .helpers import seeded
 
@@ -101,3 +104,17 @@ def test_distribution_is_the_truncated_normal(mean, std, a, b):
     reference = scipy.stats.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std)
     result = scipy.stats.kstest(tensor.view(-1).numpy(), reference.cdf)
     assert result.pvalue > 1e-3, result
+
+
+@pytest.mark.parametrize("rows, k, cols, samples", [(6, 2, 6000, 1), (6, 4, 6000, 1), (6, 3, 1, 6000)])
+def test_sparse_zero_patterns_are_uniform_subsets(rows, k, cols, samples):
+    """Both subset samplers (Floyd for wide matrices; one permutation per column for a single column,
+    drawn ``samples`` times): every k-subset of the rows equally likely (chi-square, fixed seeds)."""
+    counts = {}
+    for seed in range(samples):
+        mask = _random_column_subsets(rows, cols, k, "cpu", seeded(seed))
+        assert mask.sum(dim=0).eq(k).all()
+        for column in mask.T.tolist():
+            counts[tuple(column)] = counts.get(tuple(column), 0) + 1
+    assert len(counts) == math.comb(rows, k)
+    assert scipy.stats.chisquare(list(counts.values())).pvalue > 1e-3
