@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "bench": "suite.bench.cli",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
