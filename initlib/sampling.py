@@ -6,6 +6,7 @@ arguments and a tensor with elements (callers handle zero-element and meta tenso
 
 from __future__ import annotations
 
+import functools
 import math
 from concurrent.futures import ThreadPoolExecutor
 
@@ -89,6 +90,7 @@ def fill_truncated_normal(
     return tensor
 
 
+@functools.lru_cache(maxsize=256)
 def _bounds_in_dtype(dtype: torch.dtype, a: float, b: float) -> tuple[float, float]:
     """The bounds rounded to ``dtype``: what a value of that dtype can be compared against."""
     rounded = torch.tensor([a, b], dtype=torch.float64).to(dtype)
@@ -99,12 +101,15 @@ def _resample_outside(flat, mean, std, low, high, generator) -> None:
     """Draw every value from N(mean, std^2), then draw again only the values outside [low, high], round
     after round. The first draw is bit for bit ``flat.normal_(mean, std, generator=generator)``."""
     outside = _draw_and_find_outside(flat, mean, std, low, high, generator)
-    piece = _SERIAL_PIECE if flat.device.type == "cpu" else max(outside.numel(), 1)
     while outside.numel():
         fresh = flat.new_empty(outside.numel()).normal_(mean, std, generator=generator)
+        if not flat.is_cpu or outside.numel() <= _SERIAL_PIECE:
+            flat[outside] = fresh
+            outside = outside[_outside_mask(fresh, low, high)]
+            continue
         still_outside = []
-        for start in range(0, outside.numel(), piece):  # CPU: pieces that run on this thread alone
-            indices, values = outside[start : start + piece], fresh[start : start + piece]
+        for start in range(0, outside.numel(), _SERIAL_PIECE):  # pieces that run on this thread alone
+            indices, values = outside[start : start + _SERIAL_PIECE], fresh[start : start + _SERIAL_PIECE]
             flat[indices] = values
             still_outside.append(indices[_outside_mask(values, low, high)])
         outside = _concatenate(still_outside)
@@ -119,9 +124,7 @@ def _draw_and_find_outside(flat, mean, std, low, high, generator) -> torch.Tenso
     free. The result does not depend on the timing of the two threads.
     """
     pipelined = (
-        flat.device.type == "cpu"
-        and flat.numel() >= _PIPELINE_MIN_CHUNKS * _SCAN_CHUNK
-        and torch.get_num_threads() > 1
+        flat.is_cpu and flat.numel() >= _PIPELINE_MIN_CHUNKS * _SCAN_CHUNK and torch.get_num_threads() > 1
     )
     if not pipelined:
         flat.normal_(mean, std, generator=generator)
@@ -178,7 +181,7 @@ class _ChunkScanner:
 
 def _indices_outside(flat: torch.Tensor, low: float, high: float) -> torch.Tensor:
     """Indices of values outside [low, high]; chunked on the CPU to keep the masks in cache."""
-    if flat.device.type != "cpu" or flat.numel() <= _SCAN_CHUNK:
+    if not flat.is_cpu or flat.numel() <= _SCAN_CHUNK:
         return _outside_mask(flat, low, high).nonzero().view(-1)
     scanner = _ChunkScanner(flat.dtype, low, high)
     return _concatenate(

@@ -17,8 +17,7 @@ def eye_(tensor: torch.Tensor):
     if _checks.is_noop(tensor):
         return tensor
     with torch.no_grad():
-        tensor.zero_()
-        tensor.diagonal().fill_(1)
+        torch.eye(*tensor.shape, out=tensor)  # one pass: zeros, then ones on the diagonal, in place
     return tensor
 
 
