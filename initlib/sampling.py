@@ -18,10 +18,10 @@ _SCAN_CHUNK = 1 << 18
 #: CPU tensors of at least this many scan chunks are drawn and scanned in a pipeline (two threads).
 _PIPELINE_MIN_CHUNKS = 2
 #: The pipeline's helper thread scans, and the redraws on the CPU work, in pieces this long: torch runs
-#: an operation on at most 32768 elements (``at::internal::GRAIN_SIZE``) on the calling thread alone, so
-#: they never wait for torch's thread pool, whose other thread may be busy (or descheduled on a loaded
-#: machine, where each such wait can last a scheduler time slice).
-_SERIAL_PIECE = 1 << 15
+#: an operation on fewer than 32768 elements (``at::internal::GRAIN_SIZE``) on the calling thread alone,
+#: so they never wait for torch's thread pool, whose other thread may be busy (or descheduled on a
+#: loaded machine, where each such wait can last a scheduler time slice).
+_SERIAL_PIECE = (1 << 15) - 1
 #: Below this acceptance probability, resampling from the parent normal would take many rounds:
 #: the inverse-CDF path (float64) is used instead.
 _MIN_ACCEPTANCE_FOR_RESAMPLING = 0.2
@@ -99,24 +99,25 @@ def _bounds_in_dtype(dtype: torch.dtype, a: float, b: float) -> tuple[float, flo
 
 def _resample_outside(flat, mean, std, low, high, generator) -> None:
     """Draw every value from N(mean, std^2), then draw again only the values outside [low, high], round
-    after round. The first draw is bit for bit ``flat.normal_(mean, std, generator=generator)``."""
-    outside = _draw_and_find_outside(flat, mean, std, low, high, generator)
-    while outside.numel():
-        fresh = flat.new_empty(outside.numel()).normal_(mean, std, generator=generator)
-        if not flat.is_cpu or outside.numel() <= _SERIAL_PIECE:
-            flat[outside] = fresh
-            outside = outside[_outside_mask(fresh, low, high)]
-            continue
-        still_outside = []
-        for start in range(0, outside.numel(), _SERIAL_PIECE):  # pieces that run on this thread alone
-            indices, values = outside[start : start + _SERIAL_PIECE], fresh[start : start + _SERIAL_PIECE]
-            flat[indices] = values
+    after round. The first draw is bit for bit ``flat.normal_(mean, std, generator=generator)``; each
+    round draws one value per index still outside, in index order."""
+    pieces = _draw_and_find_outside(flat, mean, std, low, high, generator)
+    while pieces:
+        fresh = flat.new_empty(sum(indices.numel() for indices in pieces)).normal_(
+            mean, std, generator=generator
+        )
+        still_outside, offset = [], 0
+        for indices in pieces:
+            values = fresh[offset : offset + indices.numel()]
+            offset += indices.numel()
+            flat.index_copy_(0, indices, values)  # (flat[indices] = values hands 3000+ to the pool)
             still_outside.append(indices[_outside_mask(values, low, high)])
-        outside = _concatenate(still_outside)
+        pieces = _as_pieces(still_outside, flat.is_cpu)
 
 
-def _draw_and_find_outside(flat, mean, std, low, high, generator) -> torch.Tensor:
-    """Fill ``flat`` from N(mean, std^2) and return the indices of its values outside [low, high].
+def _draw_and_find_outside(flat, mean, std, low, high, generator) -> list[torch.Tensor]:
+    """Fill ``flat`` from N(mean, std^2) and return the indices of its values outside [low, high], in
+    order, as a list of pieces (see :func:`_as_pieces`).
 
     On a CPU with more than one thread, long tensors are drawn and scanned in a pipeline: this thread
     draws chunk after chunk (the generator is sequential, torch's ``normal_`` runs on one core) while a
@@ -128,7 +129,7 @@ def _draw_and_find_outside(flat, mean, std, low, high, generator) -> torch.Tenso
     )
     if not pipelined:
         flat.normal_(mean, std, generator=generator)
-        return _indices_outside(flat, low, high)
+        return _as_pieces(_indices_outside(flat, low, high), flat.is_cpu)
     scanner = _ChunkScanner(flat.dtype, low, high, piece=_SERIAL_PIECE)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="initlib-scan") as helper:
         scans = []
@@ -136,7 +137,7 @@ def _draw_and_find_outside(flat, mean, std, low, high, generator) -> torch.Tenso
             part = flat[start:stop]
             part.normal_(mean, std, generator=generator)
             scans.append(helper.submit(scanner.indices_outside, part, start))
-        return _concatenate([scan.result() for scan in scans])
+        return _as_pieces([indices for scan in scans for indices in scan.result()], cpu=True)
 
 
 def _chunks(n: int) -> list[tuple[int, int]]:
@@ -167,8 +168,8 @@ class _ChunkScanner:
         self.clamped = torch.empty(piece, dtype=dtype)
         self.mask = torch.empty(piece, dtype=torch.bool)
 
-    def indices_outside(self, part: torch.Tensor, offset: int) -> torch.Tensor:
-        """Indices (plus ``offset``) of the values of ``part`` outside [low, high]."""
+    def indices_outside(self, part: torch.Tensor, offset: int) -> list[torch.Tensor]:
+        """Indices (plus ``offset``) of the values of ``part`` outside [low, high], one tensor a piece."""
         found = []
         for start in range(0, part.numel(), self.piece):
             values = part[start : start + self.piece]
@@ -176,22 +177,38 @@ class _ChunkScanner:
             torch.clamp(values, self.low, self.high, out=clamped)
             torch.ne(values, clamped, out=mask)
             found.append(mask.view(torch.uint8).nonzero().view(-1).add_(offset + start))
-        return _concatenate(found)
+        return found
 
 
-def _indices_outside(flat: torch.Tensor, low: float, high: float) -> torch.Tensor:
+def _indices_outside(flat: torch.Tensor, low: float, high: float) -> list[torch.Tensor]:
     """Indices of values outside [low, high]; chunked on the CPU to keep the masks in cache."""
     if not flat.is_cpu or flat.numel() <= _SCAN_CHUNK:
-        return _outside_mask(flat, low, high).nonzero().view(-1)
+        return [_outside_mask(flat, low, high).nonzero().view(-1)]
     scanner = _ChunkScanner(flat.dtype, low, high)
-    return _concatenate(
-        [scanner.indices_outside(flat[start:stop], start) for start, stop in _chunks(flat.numel())]
-    )
+    return [
+        indices
+        for start, stop in _chunks(flat.numel())
+        for indices in scanner.indices_outside(flat[start:stop], start)
+    ]
 
 
-def _concatenate(indices: list[torch.Tensor]) -> torch.Tensor:
-    found = [part for part in indices if part.numel()]
-    return torch.cat(found) if found else torch.empty(0, dtype=torch.long)
+def _as_pieces(indices: list[torch.Tensor], cpu: bool) -> list[torch.Tensor]:
+    """The non-empty index tensors, in order, regrouped: on the CPU into pieces of at most
+    ``_SERIAL_PIECE`` (small neighbours concatenated, long ones split), so that every operation on a
+    piece runs on the calling thread; elsewhere into one tensor."""
+    indices = [part for part in indices if part.numel()]
+    if not cpu:
+        return [torch.cat(indices)] if indices else []
+    pieces, group, size = [], [], 0
+    for view in (view for part in indices for view in part.split(_SERIAL_PIECE)):
+        if size + view.numel() > _SERIAL_PIECE:
+            pieces.append(torch.cat(group) if len(group) > 1 else group[0])
+            group, size = [], 0
+        group.append(view)
+        size += view.numel()
+    if group:
+        pieces.append(torch.cat(group) if len(group) > 1 else group[0])
+    return pieces
 
 
 def _invert_cdf(flat, mean, std, alpha, beta, low, high, generator) -> None:

@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the 4096x4096 table, a few sizes and the orthogonal_ sweep to n=2048 (minutes on 2 cores)",
     )
     parser.add_argument("--json", metavar="PATH", help="write the initcheck.bench/1 results to PATH")
-    parser.add_argument("--passes", type=int, help="interleaved passes (default 4 quick, 3 full)")
+    parser.add_argument("--passes", type=int, help="interleaved passes (default 3)")
     parser.add_argument("--only", metavar="NAMES", help="comma-separated initializers to time (default: all)")
     parser.add_argument("--max-numel", type=int, metavar="N", help="skip tensors of more than N elements")
     parser.add_argument("--raw", metavar="PATH", help="also keep pytest-benchmark's raw JSON at PATH")

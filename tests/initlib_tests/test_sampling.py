@@ -42,6 +42,23 @@ def test_chunks_cover_the_tensor_in_blocks_of_16(n):
     assert all(stop - start >= min(16, n) for start, stop in bounds)
 
 
+@given(sizes=st.lists(st.integers(0, 3 * PIECE), max_size=12))
+def test_index_pieces_keep_the_order_and_stay_short(sizes):
+    parts, start = [], 0
+    for size in sizes:
+        parts.append(torch.arange(start, start + size))
+        start += size
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sampling, "_SERIAL_PIECE", PIECE)
+        pieces = sampling._as_pieces(parts, cpu=True)
+        elsewhere = sampling._as_pieces(parts, cpu=False)
+    assert all(0 < piece.numel() <= PIECE for piece in pieces)
+    everything = torch.arange(start)
+    assert torch.equal(torch.cat([*pieces, torch.empty(0, dtype=torch.long)]), everything)
+    assert len(elsewhere) == (1 if start else 0)
+    assert torch.equal(torch.cat([*elsewhere, torch.empty(0, dtype=torch.long)]), everything)
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 @pytest.mark.parametrize("n", [16, 4 * CHUNK, 4 * CHUNK + 7, 4 * CHUNK + 16, 6 * CHUNK + 300])
 def test_chunked_draws_are_one_normal_call(small_chunks, dtype, n):
