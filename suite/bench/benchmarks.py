@@ -63,7 +63,7 @@ class Bench:
         if case.impl == "jax":
             if case.key not in self.targets:
                 self.targets[case.key] = jax_call(case.initializer, case.shape, case.dtype, case.device)
-            return self.targets[case.key]
+            return self.targets[case.key]  # None: JAX has no counterpart (the case is skipped)
         if case.impl == "reference":
             return reference_call(case.initializer, self.tensor(case), self.tensor(case, slot=1))
         return torch_call(case.initializer, case.impl, self.tensor(case), self.generator)

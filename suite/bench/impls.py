@@ -141,7 +141,8 @@ def _jax_initializer(name: str, shape: tuple[int, ...]):
 
 
 def jax_call(name: str, shape: tuple[int, ...], dtype: str, device: str) -> Callable[[], object] | None:
-    """A no-argument callable drawing ``name``'s JAX counterpart on ``device``, or ``None``."""
+    """A no-argument callable drawing ``name``'s JAX counterpart on ``device`` (compiled here), or
+    ``None`` where JAX has none."""
     if not jax_available():
         return None
     import jax
@@ -157,8 +158,11 @@ def jax_call(name: str, shape: tuple[int, ...], dtype: str, device: str) -> Call
         return None
     init, jax_shape = found
     jax_dtype = getattr(jnp, dtype)
-    draw = jax.jit(lambda key: init(key, jax_shape, jax_dtype))
     key = jax.device_put(jax.random.PRNGKey(0), target)  # the computation follows its input's device
+    try:
+        draw = jax.jit(lambda key: init(key, jax_shape, jax_dtype)).lower(key).compile()
+    except Exception:  # JAX lacks it for this dtype or device (e.g. no bfloat16 QR on the CPU)
+        return None
     return lambda: draw(key).block_until_ready()
 
 

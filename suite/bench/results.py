@@ -19,7 +19,7 @@ SCHEMA = "initcheck.bench/1"
 MAIN_SHAPE = [4096, 4096]
 #: Sizes (elements) from which a size series is bandwidth/RNG-bound, and orthogonal_ sides from which
 #: the QR is compute-bound: the fits start there.
-FIT_FROM_NUMEL, FIT_FROM_SIDE = 10**6, 256
+FIT_FROM_NUMEL, FIT_FROM_SIDE = 10**6, 512
 #: The issue's targets: (name, initializers, comparison, threshold).
 CPU_RATIO_LIMIT = 1.05
 TRUNC_SPEEDUP, TRUNC_OVER_NORMAL = 10.0, 1.3
