@@ -8,6 +8,7 @@ import numbers
 import torch
 
 from . import _checks
+from ._precision import rounded_fill_
 from .sampling import fill_normal, fill_truncated_normal, fill_uniform
 
 
@@ -25,19 +26,17 @@ def uniform_(tensor: torch.Tensor, a: float = 0.0, b: float = 1.0, generator: to
     if _checks.is_noop(tensor):
         return tensor
     with torch.no_grad():
-        return fill_uniform(tensor, a, b, generator)
+        return rounded_fill_(tensor, lambda t: fill_uniform(t, a, b, generator))
 
 
-def normal_(
-    tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, generator: torch.Generator | None = None
-):
+def normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, generator: torch.Generator | None = None):
     """N(mean, std^2), ``std >= 0``."""
     mean, std = _checks.real(mean, "mean"), _checks.non_negative(std, "std")
     tensor, generator = _random_target(tensor, generator)
     if _checks.is_noop(tensor):
         return tensor
     with torch.no_grad():
-        return fill_normal(tensor, mean, std, generator)
+        return rounded_fill_(tensor, lambda t: fill_normal(t, mean, std, generator))
 
 
 def trunc_normal_(
@@ -63,7 +62,7 @@ def trunc_normal_(
     if _checks.is_noop(tensor):
         return tensor
     with torch.no_grad():
-        return fill_truncated_normal(tensor, mean, std, a, b, generator)
+        return rounded_fill_(tensor, lambda t: fill_truncated_normal(t, mean, std, a, b, generator))
 
 
 def constant_(tensor: torch.Tensor, val: float):

@@ -61,9 +61,7 @@ def truncated_standard_normal_std(alpha: float, beta: float) -> float:
     return math.sqrt(variance)
 
 
-def fill_truncated_normal(
-    tensor: torch.Tensor, mean: float, std: float, a: float, b: float, generator
-) -> torch.Tensor:
+def fill_truncated_normal(tensor: torch.Tensor, mean: float, std: float, a: float, b: float, generator) -> torch.Tensor:
     """N(mean, std^2) conditioned on [a, b] (absolute bounds, ``a < b``, either may be infinite).
 
     Where the interval holds at least 20% of the parent's mass, every value is drawn from the parent
@@ -76,11 +74,7 @@ def fill_truncated_normal(
     acceptance = standard_normal_cdf(beta) - standard_normal_cdf(alpha)
     low, high = _bounds_in_dtype(tensor.dtype, a, b)
     contiguous = tensor.is_contiguous()
-    flat = (
-        tensor.view(-1)
-        if contiguous
-        else torch.empty(tensor.numel(), dtype=tensor.dtype, device=tensor.device)
-    )
+    flat = tensor.view(-1) if contiguous else torch.empty(tensor.numel(), dtype=tensor.dtype, device=tensor.device)
     if acceptance >= _MIN_ACCEPTANCE_FOR_RESAMPLING:
         _resample_outside(flat, mean, std, low, high, generator)
     else:
@@ -103,9 +97,7 @@ def _resample_outside(flat, mean, std, low, high, generator) -> None:
     round draws one value per index still outside, in index order."""
     pieces = _draw_and_find_outside(flat, mean, std, low, high, generator)
     while pieces:
-        fresh = flat.new_empty(sum(indices.numel() for indices in pieces)).normal_(
-            mean, std, generator=generator
-        )
+        fresh = flat.new_empty(sum(indices.numel() for indices in pieces)).normal_(mean, std, generator=generator)
         still_outside, offset = [], 0
         for indices in pieces:
             values = fresh[offset : offset + indices.numel()]
@@ -124,9 +116,7 @@ def _draw_and_find_outside(flat, mean, std, low, high, generator) -> list[torch.
     helper thread scans each finished chunk, so the scan costs next to no time when a second core is
     free. The result does not depend on the timing of the two threads.
     """
-    pipelined = (
-        flat.is_cpu and flat.numel() >= _PIPELINE_MIN_CHUNKS * _SCAN_CHUNK and torch.get_num_threads() > 1
-    )
+    pipelined = flat.is_cpu and flat.numel() >= _PIPELINE_MIN_CHUNKS * _SCAN_CHUNK and torch.get_num_threads() > 1
     if not pipelined:
         flat.normal_(mean, std, generator=generator)
         return _as_pieces(_indices_outside(flat, low, high), flat.is_cpu)
@@ -186,9 +176,7 @@ def _indices_outside(flat: torch.Tensor, low: float, high: float) -> list[torch.
         return [_outside_mask(flat, low, high).nonzero().view(-1)]
     scanner = _ChunkScanner(flat.dtype, low, high)
     return [
-        indices
-        for start, stop in _chunks(flat.numel())
-        for indices in scanner.indices_outside(flat[start:stop], start)
+        indices for start, stop in _chunks(flat.numel()) for indices in scanner.indices_outside(flat[start:stop], start)
     ]
 
 

@@ -8,6 +8,7 @@ import math
 import torch
 
 from . import _checks
+from ._precision import rounded_fill_
 
 
 def eye_(tensor: torch.Tensor):
@@ -38,9 +39,7 @@ def dirac_(tensor: torch.Tensor, groups: int = 1):
     groups = _checks.positive_int(groups, "groups")
     _checks.dims(tensor, (3, 4, 5), "dirac_ fills 3-, 4- or 5-dimensional convolution weights")
     if tensor.size(0) % groups:
-        raise ValueError(
-            f"groups: dim 0 of the tensor ({tensor.size(0)}) must be divisible by groups ({groups})"
-        )
+        raise ValueError(f"groups: dim 0 of the tensor ({tensor.size(0)}) must be divisible by groups ({groups})")
     if _checks.is_noop(tensor):
         return tensor
     out_per_group = tensor.size(0) // groups
@@ -126,9 +125,7 @@ def delta_orthogonal_(tensor: torch.Tensor, gain: float = 1.0, generator: torch.
     return tensor
 
 
-def sparse_(
-    tensor: torch.Tensor, sparsity: float, std: float = 0.01, generator: torch.Generator | None = None
-):
+def sparse_(tensor: torch.Tensor, sparsity: float, std: float = 0.01, generator: torch.Generator | None = None):
     """Sparse 2-D initialisation (Martens 2010, Deep learning via Hessian-free optimization, section 5).
 
     N(0, std^2), then in EVERY column exactly ``ceil(sparsity * rows)`` entries, chosen uniformly at
@@ -146,11 +143,9 @@ def sparse_(
     rows, cols = tensor.shape
     zeros_per_column = math.ceil(sparsity * rows)
     with torch.no_grad():
-        tensor.normal_(0.0, std, generator=generator)
+        rounded_fill_(tensor, lambda t: t.normal_(0.0, std, generator=generator))
         if zeros_per_column:
-            tensor.masked_fill_(
-                _random_column_subsets(rows, cols, zeros_per_column, tensor.device, generator), 0
-            )
+            tensor.masked_fill_(_random_column_subsets(rows, cols, zeros_per_column, tensor.device, generator), 0)
     return tensor
 
 

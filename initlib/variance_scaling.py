@@ -22,6 +22,7 @@ import math
 import torch
 
 from . import _checks
+from ._precision import rounded_fill_
 from .fans import LAYOUTS, MODES, compute_fans, fan_for_mode
 from .sampling import fill_normal, fill_truncated_normal, fill_uniform, truncated_standard_normal_std
 
@@ -65,7 +66,7 @@ def scaled_fill_(tensor, scale: float, mode: str, distribution: str, layout: str
         return tensor
     std = math.sqrt(scale / fan_for_mode(fan_in, fan_out, mode))
     with torch.no_grad():
-        return sample_with_std_(tensor, std, distribution, generator)
+        return rounded_fill_(tensor, lambda t: sample_with_std_(t, std, distribution, generator))
 
 
 def sample_with_std_(tensor, std: float, distribution: str, generator):

@@ -10,6 +10,9 @@ import argparse
 import importlib
 
 COMMANDS: dict[str, str] = {
+    "verify": "suite.commands.verify",
+    "mutants": "suite.commands.mutants",
+    "calibrate": "suite.commands.calibrate",
     "bench": "suite.bench.cli",
 }
 

@@ -50,9 +50,7 @@ class Bench:
         if key not in self.tensors:
             numel = case.numel
             for old in [
-                k
-                for k in self.tensors
-                if (k[0], k[1], torch.Size(k[2]).numel()) != (case.device, case.dtype, numel)
+                k for k in self.tensors if (k[0], k[1], torch.Size(k[2]).numel()) != (case.device, case.dtype, numel)
             ]:
                 del self.tensors[old]
             dtype = getattr(torch, case.dtype)

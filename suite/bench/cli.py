@@ -63,9 +63,7 @@ def _validate(args) -> tuple[str, ...] | None:
         only = tuple(name.strip() for name in args.only.split(",") if name.strip())
         unknown = [name for name in only if name not in INITIALIZERS]
         if unknown or not only:
-            raise UsageError(
-                f"--only: unknown initializer(s) {unknown}; expected names from {list(INITIALIZERS)}"
-            )
+            raise UsageError(f"--only: unknown initializer(s) {unknown}; expected names from {list(INITIALIZERS)}")
     for option in ("json", "raw"):
         path = getattr(args, option)
         if path is not None:
@@ -86,9 +84,7 @@ def run(args) -> int:
         print(f"python -m suite bench: error: {error}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    plan = build_plan(
-        args.device, args.quick, args.passes, only=only, max_numel=args.max_numel, jax=jax_available()
-    )
+    plan = build_plan(args.device, args.quick, args.passes, only=only, max_numel=args.max_numel, jax=jax_available())
     if not plan.groups:
         print("python -m suite bench: error: --only/--max-numel: nothing left to time", file=sys.stderr)
         return 2
@@ -149,24 +145,17 @@ def _run_pytest(plan, raw_path: str) -> int:
 def _memory(plan, device: str) -> list[dict]:
     """Peak memory of orthogonal_ on the main shape, initlib and torch, when the plan times it."""
     timed = any(
-        "orthogonal_" in names and shape == MAIN_SHAPE and dtype == "float32"
-        for (dtype, shape), names in plan.groups
+        "orthogonal_" in names and shape == MAIN_SHAPE and dtype == "float32" for (dtype, shape), names in plan.groups
     )
     if not timed:
         return []
     runs = 1 if plan.quick else 3
-    return [
-        memory.measure(impl, "orthogonal_", "float32", MAIN_SHAPE, device, runs)
-        for impl in ("torch", "initlib")
-    ]
+    return [memory.measure(impl, "orthogonal_", "float32", MAIN_SHAPE, device, runs) for impl in ("torch", "initlib")]
 
 
 def summary(document: dict) -> str:
     """The terminal table: the 4096 x 4096 results, then the targets."""
-    lines = [
-        f"{'initializer':20} {'impl':8} {'dtype':9} {'median':>10} {'vs torch':>9} {'GB/s':>8} "
-        f"{'of fill_':>9}"
-    ]
+    lines = [f"{'initializer':20} {'impl':8} {'dtype':9} {'median':>10} {'vs torch':>9} {'GB/s':>8} {'of fill_':>9}"]
     for row in document["results"]:
         if row["numel"] != 4096**2:
             continue
@@ -180,9 +169,7 @@ def summary(document: dict) -> str:
         if entry["x"] == "side" and entry["fit"]:
             lines.append(f"{entry['initializer']} {entry['impl']}: time ~ n^{entry['fit']['exponent']:.2f}")
     for entry in document["memory"]:
-        lines.append(
-            f"peak memory {entry['initializer']} {entry['impl']}: {entry['peak_bytes'] / 2**20:.1f} MiB"
-        )
+        lines.append(f"peak memory {entry['initializer']} {entry['impl']}: {entry['peak_bytes'] / 2**20:.1f} MiB")
     for target in document["targets"]:
         verdict = {True: "met", False: "MISSED", None: "n/a"}[target["met"]]
         value = "-" if target["value"] is None else f"{target['value']:.3f}"

@@ -74,9 +74,7 @@ INITIALIZERS = {
 REFERENCE_OPS = ("fill_", "copy_")
 
 
-def torch_call(
-    name: str, impl: str, tensor: torch.Tensor, generator: torch.Generator
-) -> Callable[[], object]:
+def torch_call(name: str, impl: str, tensor: torch.Tensor, generator: torch.Generator) -> Callable[[], object]:
     """A no-argument callable running ``impl``'s ``name`` on ``tensor`` (``impl``: initlib or torch)."""
     spec = INITIALIZERS[name]
     function = getattr(initlib if impl == "initlib" else torch.nn.init, name)

@@ -244,9 +244,7 @@ def _targets(results: list[dict], memory: list[dict], device: str) -> list[dict]
     return targets
 
 
-def build(
-    raw: dict, *, machine: dict, quick: bool, passes: int, memory: list[dict], suite_version: str
-) -> dict:
+def build(raw: dict, *, machine: dict, quick: bool, passes: int, memory: list[dict], suite_version: str) -> dict:
     """The ``initcheck.bench/1`` document."""
     cases = collect(raw)
     roofline, lookup = _roofline(cases)

@@ -45,9 +45,7 @@ def test_initializers_cover_initlib():
 def test_quick_plan_times_every_torch_initializer_against_torch_on_the_main_shape():
     plan = build_plan(quick=True)
     cases = plan.cases(0)
-    main = {
-        (c.initializer, c.impl) for c in cases if c.dtype == "float32" and c.numel == math.prod(MAIN_SHAPE)
-    }
+    main = {(c.initializer, c.impl) for c in cases if c.dtype == "float32" and c.numel == math.prod(MAIN_SHAPE)}
     for name, spec in INITIALIZERS.items():
         if spec.in_torch:
             assert {(name, "torch"), (name, "initlib")} <= main, name
@@ -147,6 +145,4 @@ def test_tiny_run_writes_the_json(tmp_path):
     for row in doc["results"]:
         assert row["median_s"] > 0 and row["gbps"] > 0 and row["fill_fraction"] > 0
         assert (row["ratio_to_torch"] is None) == (row["impl"] == "torch")
-    assert {(r["dtype"], r["numel"]) for r in doc["roofline"]} >= {
-        ("float32", r["numel"]) for r in doc["results"]
-    }
+    assert {(r["dtype"], r["numel"]) for r in doc["roofline"]} >= {("float32", r["numel"]) for r in doc["results"]}

@@ -48,9 +48,7 @@ def test_dirac_is_the_identity_convolution_per_group(dims, data):
     groups = data.draw(st.integers(1, 3), label="groups")
     out_per_group = data.draw(st.integers(1, 4), label="out_per_group")
     in_channels = data.draw(st.integers(1, 4), label="in_channels")
-    kernel = tuple(
-        data.draw(st.lists(st.integers(1, 4), min_size=dims - 2, max_size=dims - 2), label="kernel")
-    )
+    kernel = tuple(data.draw(st.lists(st.integers(1, 4), min_size=dims - 2, max_size=dims - 2), label="kernel"))
     weight = torch.empty(groups * out_per_group, in_channels, *kernel, dtype=torch.float64)
     initlib.dirac_(weight, groups=groups)
     spatial = (5,) * (dims - 2)
@@ -106,24 +104,24 @@ def test_delta_orthogonal_preserves_the_norm_under_circular_padding(dims, channe
     padded = F.pad(x, [k // 2, k - 1 - k // 2] * (dims - 2), mode="circular")
     y = CONV[dims](padded, weight)
     assert y.shape[2:] == x.shape[2:]
-    assert torch.allclose(y.flatten(1).norm(dim=1), gain * x.flatten(1).norm(dim=1), rtol=1e-12), (
-        f"seed {seed}"
-    )
+    assert torch.allclose(y.flatten(1).norm(dim=1), gain * x.flatten(1).norm(dim=1), rtol=1e-12), f"seed {seed}"
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
 @given(mean=st.floats(-2, 2), std=st.floats(0.1, 3), lo=st.floats(-3, 0), width=st.floats(0.5, 6), seed=seeds)
 def test_trunc_normal_redraws_only_the_values_outside_the_bounds(dtype, mean, std, lo, width, seed):
+    """Values are drawn in float32 (half-precision tensors round the float32 result once)."""
     a, b = mean + lo * std, mean + (lo + width) * std
     acceptance = 0.5 * (math.erf((b - mean) / std / math.sqrt(2)) - math.erf((a - mean) / std / math.sqrt(2)))
-    first_draw = torch.empty(500, dtype=dtype).normal_(mean, std, generator=seeded(seed))
+    first_draw = torch.empty(500).normal_(mean, std, generator=seeded(seed))
     tensor = torch.empty(500, dtype=dtype)
     initlib.trunc_normal_(tensor, mean, std, a, b, generator=seeded(seed))
     low, high = torch.tensor([a, b], dtype=dtype).tolist()
     assert tensor.ge(low).all() and tensor.le(high).all()
     if acceptance >= 0.25:  # the resampling path: values inside the bounds are kept as first drawn
-        inside = first_draw.ge(low) & first_draw.le(high)
-        assert torch.equal(tensor[inside], first_draw[inside]), f"seed {seed}"
+        low32, high32 = torch.tensor([a, b], dtype=torch.float32).tolist()
+        inside = first_draw.ge(low32) & first_draw.le(high32)
+        assert torch.equal(tensor[inside], first_draw[inside].to(dtype)), f"seed {seed}"
 
 
 @pytest.mark.parametrize("a, b", [(3.0, 4.0), (-1e9, -6.0), (8.0, float("inf")), (-0.01, 0.01)])
@@ -205,11 +203,25 @@ def test_eye_agrees_with_torch(rows, cols):
     assert torch.equal(ours, theirs)
 
 
-@pytest.mark.parametrize(
-    "fn, args", [(initlib.constant_, (0.25,)), (initlib.ones_, ()), (initlib.zeros_, ())]
-)
+@pytest.mark.parametrize("fn, args", [(initlib.constant_, (0.25,)), (initlib.ones_, ()), (initlib.zeros_, ())])
 def test_fills_agree_with_torch(fn, args):
     ours, theirs = torch.full((3, 4), 9.0), torch.full((3, 4), 9.0)
     fn(ours, *args)
     getattr(torch.nn.init, fn.__name__)(theirs, *args)
     assert torch.equal(ours, theirs)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_draws_are_float32_draws_rounded_to_nearest(dtype):
+    """torch's own bfloat16 uniform_ never returns the representable value just below b; initlib draws
+    in float32 and rounds once, so that top cell gets its share."""
+    ours = torch.empty(300_000, dtype=dtype)
+    initlib.uniform_(ours, -0.167054, 0.167054, generator=seeded(0))
+    expected = torch.empty(300_000).uniform_(-0.167054, 0.167054, generator=seeded(0)).to(dtype)
+    assert torch.equal(ours, expected)
+
+
+def test_bfloat16_uniform_reaches_the_top_representable_cell():
+    ours = torch.empty(300_000, dtype=torch.bfloat16)
+    initlib.uniform_(ours, -0.167054, 0.167054, generator=seeded(0))
+    assert ours.max().item() == torch.tensor(0.167054, dtype=torch.bfloat16).item()

@@ -1,0 +1,96 @@
+"""Calling a target's initializer robustly: a function that raises, hangs, returns garbage or a new
+tensor gets a failure reason, never a crash of the suite."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import signal
+import threading
+
+import torch
+
+from .strategies import Call
+
+
+class CallFailed(Exception):
+    """The target's function did not complete a call; ``str()`` says why, ``error`` is what it raised
+    (``None`` when it ran past the time limit)."""
+
+    def __init__(self, reason: str, error: BaseException | None = None):
+        super().__init__(reason)
+        self.error = error
+
+
+class _TimedOut(BaseException):
+    """Raised inside the target's code by the timer (a BaseException, so the target's own
+    ``except Exception`` cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Interrupt the block after ``seconds`` (SIGALRM; main thread on Unix only, elsewhere no limit).
+    Code stuck inside one C call is interrupted when that call returns."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise _TimedOut
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def derive_seed(*parts: object) -> int:
+    """A 63-bit seed from any parts (run seed, initializer, case, replicate): stable across runs and
+    platforms (SHA-256, not Python's salted hash)."""
+    digest = hashlib.sha256("/".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
+def generator(seed: int, device: str = "cpu") -> torch.Generator:
+    return torch.Generator(device=device).manual_seed(seed)
+
+
+#: Functions that ran past the time limit once are not called again in the same process: a hang
+#: costs one time limit, not one per remaining check.
+_HUNG: dict[int, str] = {}
+
+
+def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: float):
+    """Call ``fn(tensor, **kwargs, generator=...)`` (no generator when ``seed`` is None) under a time
+    limit; returns what it returned. Raises :class:`CallFailed` with the reason otherwise."""
+    if id(fn) in _HUNG:
+        raise CallFailed(f"not called: an earlier call {_HUNG[id(fn)]}")
+    extra = {} if seed is None else {"generator": generator(seed, tensor.device.type)}
+    try:
+        with time_limit(seconds):
+            return fn(tensor, **kwargs, **extra)
+    except _TimedOut:
+        _HUNG[id(fn)] = f"did not return within {seconds:g} s (time limit)"
+        raise CallFailed(_HUNG[id(fn)]) from None
+    except Exception as error:  # the target's own failure, whatever it is
+        raise CallFailed(f"raised {type(error).__name__}: {error}", error) from None
+
+
+def fresh_tensor(c: Call, fill: float = float("nan"), device: str = "cpu") -> torch.Tensor:
+    """The argument of a call, filled with a sentinel (NaN) so that an unfilled tensor shows."""
+    return torch.full(c.shape, fill, dtype=getattr(torch, c.dtype), device=device)
+
+
+def draw(fn, c: Call, seeds: list[int], seconds: float) -> list[torch.Tensor]:
+    """The argument tensors after one call per seed (the in-place contract: the values are read from
+    the argument, whatever the function returned)."""
+    tensors = []
+    for seed in seeds:
+        tensor = fresh_tensor(c)
+        invoke(fn, tensor, c.args, seed, seconds)
+        tensors.append(tensor)
+    return tensors

@@ -1,0 +1,1 @@
+"""The checks: each takes a case context and the target's output and returns verdicts."""

@@ -1,0 +1,160 @@
+"""API checks: in place, returns its argument, keeps dtype and shape, honours ``generator=``, leaves
+the global RNG alone, is a no-op on zero-element tensors, and rejects documented bad input with
+ValueError or TypeError."""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+
+from ..calls import CallFailed, derive_seed, fresh_tensor, invoke
+from ..claims import BadCall
+from ..strategies import Call
+from ..verdict import Verdict
+from .context import Case
+
+ACCEPTED_ERRORS = (ValueError, TypeError)
+
+
+def check(case: Case, fn) -> list[Verdict]:
+    c, seconds = case.call, case.plan.budget.time_limit
+    random = case.spec.random
+    seed = derive_seed(case.seed, "api") if random else None
+    tensor = fresh_tensor(c)
+    pointer = tensor.data_ptr()
+    verdicts: list[Verdict] = []
+    try:
+        returned = invoke(fn, tensor, c.args, seed, seconds)
+    except CallFailed as failure:
+        return [case.exact("api.call", False, "a valid call completes", reason=str(failure))]
+    verdicts.append(
+        case.exact(
+            "api.returns_argument",
+            returned is tensor,
+            "returns the tensor it was given",
+            measured=type(returned).__name__ if returned is not tensor else "its argument",
+            reason="" if returned is tensor else "returned a different object (a new tensor instead of the argument?)",
+        )
+    )
+    unfilled = int(torch.isnan(tensor).sum()) if tensor.is_floating_point() else 0
+    verdicts.append(
+        case.exact(
+            "api.in_place",
+            tensor.data_ptr() == pointer and unfilled == 0,
+            "fills its argument in place",
+            measured=f"{unfilled} of {tensor.numel()} elements left unfilled",
+        )
+    )
+    kept = tensor.dtype == getattr(torch, c.dtype) and tuple(tensor.shape) == c.shape
+    if isinstance(returned, torch.Tensor):
+        kept = kept and returned.dtype == tensor.dtype and returned.shape == tensor.shape
+    verdicts.append(
+        case.exact(
+            "api.keeps_dtype_shape",
+            kept,
+            f"dtype {c.dtype} and shape {c.shape} kept",
+            measured=f"argument {str(tensor.dtype)[6:]} {tuple(tensor.shape)}"
+            + (
+                f"; returned {str(returned.dtype)[6:]} {tuple(returned.shape)}"
+                if isinstance(returned, torch.Tensor)
+                else ""
+            ),
+        )
+    )
+    if random:
+        verdicts += _generator_checks(case, fn, seconds)
+    verdicts.append(_zero_element(case, fn, seconds))
+    return verdicts
+
+
+def _generator_checks(case: Case, fn, seconds: float) -> list[Verdict]:
+    c = case.call
+    seed = derive_seed(case.seed, "generator")
+    try:
+        first, second, other = (fresh_tensor(c) for _ in range(3))
+        before = torch.get_rng_state()
+        invoke(fn, first, c.args, seed, seconds)
+        after = torch.get_rng_state()
+        invoke(fn, second, c.args, seed, seconds)
+        invoke(fn, other, c.args, seed + 1, seconds)
+    except CallFailed as failure:
+        return [
+            case.exact("api.generator", False, "the same generator state gives the same tensor", reason=str(failure))
+        ]
+    same = torch.equal(first, second) or (torch.isnan(first).all() and torch.isnan(second).all())
+    different = not torch.equal(first, other)
+    return [
+        case.exact(
+            "api.generator",
+            same and different,
+            "the same generator state gives the same tensor; another seed another tensor",
+            measured=f"same seed {'identical' if same else 'DIFFERENT'}, "
+            f"other seed {'different' if different else 'IDENTICAL'}",
+        ),
+        case.exact(
+            "api.global_rng",
+            torch.equal(before, after),
+            "a call with generator= leaves the global RNG alone",
+            measured="untouched" if torch.equal(before, after) else "the global RNG state changed",
+        ),
+    ]
+
+
+def _zero_element(case: Case, fn, seconds: float) -> Verdict:
+    c = case.call
+    shape = (*c.shape[:-1], 0)
+    empty = torch.empty(shape, dtype=getattr(torch, c.dtype))
+    zero_call = Call(c.name, shape, c.dtype, c.kwargs)
+    seed = derive_seed(case.seed, "empty") if case.spec.random else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            returned = invoke(fn, empty, c.args, seed, seconds)
+    except CallFailed as failure:
+        return case.exact(
+            "api.zero_element",
+            False,
+            "a zero-element tensor is a no-op",
+            reason=str(failure),
+            call=zero_call.describe(),
+        )
+    return case.exact(
+        "api.zero_element",
+        returned is empty,
+        "a zero-element tensor is a no-op (returns it)",
+        call=zero_call.describe(),
+        measured="returned its argument" if returned is empty else "returned another object",
+    )
+
+
+def errors(case: Case, fn, bad_calls: tuple[BadCall, ...]) -> list[Verdict]:
+    """Each documented bad input raises ValueError or TypeError (within the time limit)."""
+    verdicts = []
+    for bad in bad_calls:
+        c = Call(case.spec.name, bad.shape, bad.dtype, tuple(sorted(bad.kwargs.items())))
+        args = {**case.call.args, **bad.kwargs} if case.spec.name == "sparse_" else dict(bad.kwargs)
+        tensor = torch.zeros(bad.shape, dtype=getattr(torch, bad.dtype))
+        seed = derive_seed(case.seed, "error") if case.spec.random else None
+        raised = _raised(fn, tensor, args, seed, case.plan.budget.time_limit)
+        verdicts.append(
+            case.exact(
+                f"api.error({bad.what})",
+                raised is not None and issubclass(raised[0], ACCEPTED_ERRORS),
+                f"{bad.what}: raises ValueError or TypeError",
+                call=c.describe(),
+                measured="no error" if raised is None else f"{raised[0].__name__}: {raised[1]}",
+            )
+        )
+    return verdicts
+
+
+def _raised(fn, tensor, args, seed, seconds):
+    """(type, message) of what the call raised, or None. A call past the time limit counts as a hang."""
+    try:
+        invoke(fn, tensor, args, seed, seconds)
+    except CallFailed as failure:
+        if failure.error is None:
+            return TimeoutError, str(failure)
+        return type(failure.error), str(failure.error)
+    return None

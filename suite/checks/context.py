@@ -1,0 +1,63 @@
+"""What a check needs to know about the case it checks, and the one way it builds a verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..budget import Budget
+from ..claims import Claim, Spec
+from ..statistics import TestResult
+from ..strategies import Call
+from ..verdict import Verdict
+
+
+@dataclass
+class Plan:
+    """The run's statistical plan: the family-wise false-alarm rate and the per-check threshold."""
+
+    budget: Budget
+    alpha: float  # family-wise
+    check_alpha: float  # per statistical check (planning and power)
+
+
+@dataclass
+class Case:
+    target: str
+    spec: Spec
+    call: Call
+    claim: Claim
+    index: int
+    seed: int
+    plan: Plan
+
+    def exact(self, check: str, passed: bool, claim: str | None = None, **fields) -> Verdict:
+        """A verdict of a deterministic check (no p-value); ``fields`` may override ``call``."""
+        record = {"call": self.call.describe(), **fields}
+        return Verdict(
+            target=self.target,
+            initializer=self.spec.name,
+            check=check,
+            case=self.index,
+            claim=claim or self.claim.text,
+            passed=bool(passed),
+            seed=self.seed,
+            **record,
+        )
+
+    def tested(self, check: str, result: TestResult, n: int, claim: str | None = None, **fields) -> Verdict:
+        """A verdict of a statistical check; ``passed`` is settled later by Holm over the whole run."""
+        return self.exact(
+            check,
+            True,
+            claim,
+            claimed=result.claimed,
+            measured=result.measured,
+            statistic=result.statistic,
+            p_value=result.p_value,
+            alpha=self.plan.check_alpha,
+            sample_size=int(n),
+            power=result.power,
+            effect=result.effect,
+            reason=result.detail,
+            **fields,
+        )

@@ -1,0 +1,90 @@
+"""Independence checks: the values of a tensor behave as independent draws.
+
+Serial correlation of the flattened tensor (lag 1) and between adjacent rows (lag = row length);
+dispersion of row means and of column means; repeated values within a tensor against across tensors.
+Each pools all replicate tensors of a case.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .. import budget as budgets
+from .. import statistics
+from ..verdict import Verdict
+from .context import Case
+
+
+def matrix_view(t: torch.Tensor) -> np.ndarray:
+    """The (size(0), numel / size(0)) view the fans and orthogonality are defined on."""
+    return t.double().reshape(t.shape[0], -1).numpy()
+
+
+def statistical_checks(shape: tuple[int, ...]) -> tuple[str, ...]:
+    rows = shape[0]
+    cols = int(np.prod(shape)) // max(rows, 1)
+    names = ["serial"]
+    if rows >= 2:
+        names.append("adjacent_rows")
+    if rows >= 2 and cols >= 2:
+        names += ["row_means", "column_means"]
+    names.append("repeats")
+    return tuple(f"independence.{n}" for n in names)
+
+
+def check(case: Case, tensors: list[torch.Tensor], repeats_select=None) -> list[Verdict]:
+    alpha = case.plan.check_alpha
+    matrices = [matrix_view(t) for t in tensors]
+    cols = matrices[0].shape[1]
+    n = sum(m.size for m in matrices)
+    planned = statistical_checks(tuple(tensors[0].shape))
+    rho = budgets.STATED_CORRELATION
+    verdicts = [
+        case.tested(
+            "independence.serial",
+            statistics.lag_correlation_test(matrices, 1, alpha, rho),
+            n,
+            "no correlation between consecutive values of the flattened tensor",
+        )
+    ]
+    if "independence.adjacent_rows" in planned:
+        verdicts.append(
+            case.tested(
+                "independence.adjacent_rows",
+                statistics.lag_correlation_test(matrices, cols, alpha, rho),
+                n,
+                "no correlation between the same column of adjacent rows",
+            )
+        )
+    if "independence.row_means" in planned:
+        verdicts.append(
+            case.tested(
+                "independence.row_means",
+                statistics.group_mean_dispersion_test(matrices, 1, alpha, rho),
+                n,
+                "row means vary as sigma^2 / cols (no shared component within a row)",
+            )
+        )
+        verdicts.append(
+            case.tested(
+                "independence.column_means",
+                statistics.group_mean_dispersion_test(matrices, 0, alpha, rho),
+                n,
+                "column means vary as sigma^2 / rows (no shared component within a column)",
+            )
+        )
+    values = [t.reshape(-1) for t in tensors]
+    if repeats_select is not None:
+        values = [v[repeats_select(v)] for v in values]
+    arrays = [v.double().numpy() for v in values]
+    pairs = list(zip(arrays[0::2], arrays[1::2], strict=False))
+    verdicts.append(
+        case.tested(
+            "independence.repeats",
+            statistics.collision_test(pairs, alpha, budgets.STATED_DUPLICATION),
+            n,
+            "values repeat within a tensor no more often than across independent tensors",
+        )
+    )
+    return verdicts

@@ -1,0 +1,143 @@
+"""Marginal checks: every element follows the claimed law.
+
+finite (exact), support (exact, bounded laws), location (mean), scale (variance with the family's
+kurtosis), shape (KS against the fully specified CDF), tails (extremes of unbounded laws; for bounded
+laws the range reaching both bounds and no mass piled at a bound).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .. import budget as budgets
+from .. import dtype_grid, statistics
+from ..distributions import Distribution
+from ..verdict import Verdict
+from .context import Case
+
+#: Width of the band at each bound inspected for piled-up mass, as a fraction of the support.
+PILE_BAND = 1e-3
+PLOT_BINS, PLOT_QUANTILES = 60, 200
+
+STATISTICAL = {
+    "unbounded": ("location", "scale", "shape", "tails"),
+    "bounded": ("location", "scale", "shape", "range", "bound_mass"),
+}
+
+
+def statistical_checks(law: Distribution) -> tuple[str, ...]:
+    return STATISTICAL["bounded" if law.bounded else "unbounded"]
+
+
+def check(case: Case, tensors: list[torch.Tensor], law: Distribution, select=None) -> list[Verdict]:
+    """All marginal checks on the values of ``tensors`` (``select`` picks the elements the law is
+    claimed for, e.g. the non-zero ones of ``sparse_``)."""
+    raw = torch.cat([t.reshape(-1) for t in tensors])
+    if select is not None:
+        raw = raw[select(raw)]
+    values = raw.double().numpy()
+    finite = np.isfinite(values)
+    verdicts = [
+        case.exact(
+            "finite",
+            finite.all(),
+            "every value is finite",
+            measured=f"{int((~finite).sum())} non-finite of {values.size}",
+            reason="" if finite.all() else "NaN or inf values (an unfilled argument stays NaN)",
+        )
+    ]
+    if not finite.all() or values.size < 2:
+        return verdicts  # the statistical checks cannot run on garbage; `finite` says why
+    dtype = tensors[0].dtype
+    if law.bounded:
+        low, high = (dtype_grid.representable(b, dtype) for b in law.support)
+        outside = int(np.count_nonzero((values < low) | (values > high)))
+        verdicts.append(
+            case.exact(
+                "support",
+                outside == 0,
+                f"every value in [{low:.6g}, {high:.6g}] ({law.describe()}, bounds rounded to {str(dtype)[6:]})",
+                measured=f"{outside} outside; range [{values.min():.6g}, {values.max():.6g}]",
+                claimed=f"[{low:.6g}, {high:.6g}]",
+            )
+        )
+    alpha, n = case.plan.check_alpha, values.size
+    rounded = dtype_grid.moments(law, dtype)
+    u = dtype_grid.pit(raw, law, np.random.default_rng(case.seed))
+    note = "" if rounded.family == law.family else f" ({rounded.family})"
+    verdicts.append(
+        case.tested(
+            "location",
+            statistics.mean_test(values, rounded, alpha, budgets.STATED_MEAN_SHIFT),
+            n,
+            f"mean = {rounded.mean:.6g}{note} ({law.describe()})",
+        )
+    )
+    verdicts.append(
+        case.tested(
+            "scale",
+            statistics.variance_test(values, rounded, alpha, budgets.STATED_STD_ERROR),
+            n,
+            f"std = {rounded.std:.6g}{note}: {case.claim.text}",
+            property=case.claim.property,
+        )
+    )
+    shape = case.tested(
+        "shape",
+        statistics.ks_test(u, law, alpha, budgets.STATED_STD_ERROR),
+        n,
+        f"values ~ {law.describe()} (Kolmogorov-Smirnov on the probability integral transform)",
+    )
+    shape.plot = plot_data(values, law)
+    verdicts.append(shape)
+    if law.bounded:
+        verdicts.append(
+            case.tested(
+                "range",
+                statistics.range_test(u, law, alpha),
+                n,
+                "the extremes approach both bounds as the claimed law says",
+            )
+        )
+        low_b, high_b = law.support
+        band = PILE_BAND * (high_b - low_b)
+        lower, upper = dtype_grid.at_most(low_b + band, dtype), dtype_grid.at_least(high_b - band, dtype)
+        verdicts.append(
+            case.tested(
+                "bound_mass",
+                statistics.bound_mass_test(values, law, alpha, lower, upper),
+                n,
+                f"no excess mass within {PILE_BAND:.1%} of the support at either bound",
+            )
+        )
+    else:
+        largest = float(np.max(np.abs(values - law.mean))) / law.std
+        verdicts.append(
+            case.tested(
+                "tails",
+                statistics.extremes_test(u, alpha, largest),
+                n,
+                "the largest deviation follows the extreme-value law of the claimed normal",
+            )
+        )
+    return verdicts
+
+
+def plot_data(values: np.ndarray, law: Distribution) -> dict:
+    """Histogram against the claimed density and QQ points, for the report."""
+    low, high = np.quantile(values, [0.0005, 0.9995])
+    if law.bounded:
+        low, high = max(low, law.support[0]), min(high, law.support[1])
+    counts, edges = np.histogram(values, bins=PLOT_BINS, range=(low, high))
+    centres = (edges[:-1] + edges[1:]) / 2
+    probabilities = (np.arange(PLOT_QUANTILES) + 0.5) / PLOT_QUANTILES
+    return {
+        "family": law.family,
+        "n": int(values.size),
+        "hist_edges": [round(float(e), 9) for e in edges],
+        "hist_counts": [int(c) for c in counts],
+        "density": [round(float(d), 9) for d in law.frozen.pdf(centres)],
+        "qq_theoretical": [round(float(q), 9) for q in law.frozen.ppf(probabilities)],
+        "qq_empirical": [round(float(q), 9) for q in np.quantile(values, probabilities)],
+    }

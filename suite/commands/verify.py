@@ -1,0 +1,73 @@
+"""python -m suite verify: check that a target's initializers do what they promise."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+HELP = "verify a target's initializers against their claims (exit 0: all hold, 1: a claim is violated, 2: usage)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target",
+        required=True,
+        help="initlib, torch.nn.init, torch-layers, a module, path/to/file.py or module:object",
+    )
+    parser.add_argument("--only", help="comma-separated initializer (or property) names")
+    parser.add_argument("--seed", type=int, default=0, help="run seed; the same seed replays the run (default 0)")
+    parser.add_argument("--budget", choices=("quick", "default", "thorough"), default="default")
+    parser.add_argument(
+        "--alpha", type=float, default=1e-3, help="family-wise false-alarm rate of the run (default 1e-3)"
+    )
+    parser.add_argument("--json", metavar="PATH", help="write one record per verdict (initcheck.verify/1)")
+    parser.add_argument(
+        "--expect",
+        metavar="FILE",
+        help="ledger of known deviations replacing the target's own (/dev/null: none)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="SECONDS",
+        help="per-call time limit of the target's functions (default: the budget's)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="only the summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import report_text, runner
+    from ..ledger import Ledger
+    from ..targets import UsageError, load
+
+    def usage(message: str) -> int:
+        print(f"python -m suite verify: error: {message}", file=sys.stderr)
+        return 2
+
+    if not 0 < args.alpha < 1:
+        return usage(f"--alpha: must lie in (0, 1), got {args.alpha}")
+    if args.time_limit is not None and not args.time_limit > 0:
+        return usage(f"--time-limit: must be > 0 seconds, got {args.time_limit}")
+    try:
+        target = load(args.target)
+        ledger = Ledger.read(args.expect) if args.expect else Ledger.for_target(target.name)
+    except (UsageError, ValueError) as error:
+        return usage(str(error))
+    only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
+    if only is not None:
+        known = set(runner.known_names(target))
+        unknown = [n for n in only if n not in known]
+        if unknown:
+            return usage(f"--only: unknown name(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    progress = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
+    progress(f"Verifying {target.name} (budget {args.budget}, seed {args.seed}, family-wise alpha {args.alpha:g})")
+    outcome = runner.verify(target, only, args.seed, args.budget, args.alpha, ledger, progress, args.time_limit)
+    print(report_text.summary(outcome, args))
+    if args.json:
+        path = Path(args.json)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report_text.to_json(outcome, args), indent=1) + "\n")
+        print(f"JSON: {path}")
+    return outcome.exit_code

@@ -1,0 +1,1 @@
+"""The suite's checks as pytest tests: ``pytest suite/conformance --target MODULE [--budget B]``."""

@@ -1,0 +1,108 @@
+"""Claimed distributions: the fully specified law an initializer promises for every element.
+
+A thin layer over ``scipy.stats`` frozen distributions that adds what the checks need: the kurtosis for
+variance tests, the support for bound checks, a short description for verdicts, and the "same family,
+std scaled by (1 + delta)" alternative that power calculations are stated against.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from scipy import stats
+
+FAMILIES = ("normal", "uniform", "truncated_normal")
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """``normal``: (mean, std); ``uniform``: (low, high); ``truncated_normal``: (mean, std, a, b) with
+    absolute bounds a < b and ``std`` the parent normal's."""
+
+    family: str
+    params: tuple[float, ...]
+
+    @cached_property
+    def frozen(self):
+        if self.family == "normal":
+            mean, std = self.params
+            return stats.norm(loc=mean, scale=std)
+        if self.family == "uniform":
+            low, high = self.params
+            return stats.uniform(loc=low, scale=high - low)
+        mean, std, a, b = self.params
+        return stats.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std)
+
+    @cached_property
+    def mean(self) -> float:
+        return float(self.frozen.mean())
+
+    @cached_property
+    def variance(self) -> float:
+        return float(self.frozen.var())
+
+    @property
+    def std(self) -> float:
+        return math.sqrt(self.variance)
+
+    @cached_property
+    def kurtosis(self) -> float:
+        """Pearson kurtosis E(x - mu)^4 / sigma^4: 3 for the normal, 1.8 for the uniform."""
+        return float(self.frozen.stats(moments="k")) + 3.0
+
+    @property
+    def support(self) -> tuple[float, float]:
+        if self.family == "uniform":
+            return self.params
+        if self.family == "truncated_normal":
+            return self.params[2], self.params[3]
+        return -math.inf, math.inf
+
+    @property
+    def bounded(self) -> bool:
+        return self.family != "normal"
+
+    def describe(self) -> str:
+        p = [f"{v:.6g}" for v in self.params]
+        if self.family == "normal":
+            return f"N({p[0]}, {p[1]}^2)"
+        if self.family == "uniform":
+            return f"U({p[0]}, {p[1]})"
+        return f"N({p[0]}, {p[1]}^2) truncated to [{p[2]}, {p[3]}]"
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        return self.frozen.cdf(x)
+
+    def with_std_scaled(self, factor: float) -> Distribution:
+        """The same family with every deviation from the centre multiplied by ``factor``."""
+        if self.family == "normal":
+            mean, std = self.params
+            return normal(mean, std * factor)
+        if self.family == "uniform":
+            low, high = self.params
+            centre, half = (low + high) / 2, (high - low) / 2
+            return uniform(centre - half * factor, centre + half * factor)
+        mean, std, a, b = self.params
+        return truncated_normal(mean, std * factor, mean + (a - mean) * factor, mean + (b - mean) * factor)
+
+    def sup_distance(self, other: Distribution, points: int = 4001) -> float:
+        """sup_x |F(x) - G(x)| on a fine grid over both laws' central 1 - 1e-9 mass."""
+        low = min(self.frozen.ppf(1e-9), other.frozen.ppf(1e-9))
+        high = max(self.frozen.isf(1e-9), other.frozen.isf(1e-9))
+        grid = np.linspace(low, high, points)
+        return float(np.max(np.abs(self.cdf(grid) - other.cdf(grid))))
+
+
+def normal(mean: float, std: float) -> Distribution:
+    return Distribution("normal", (float(mean), float(std)))
+
+
+def uniform(low: float, high: float) -> Distribution:
+    return Distribution("uniform", (float(low), float(high)))
+
+
+def truncated_normal(mean: float, std: float, a: float, b: float) -> Distribution:
+    return Distribution("truncated_normal", (float(mean), float(std), float(a), float(b)))

@@ -1,0 +1,91 @@
+"""Ledgers of known deviations: a target's failing checks that are understood and documented.
+
+A ledger is a TOML file of ``[[deviation]]`` entries, each a ``check`` pattern (fnmatch over verdict
+ids such as ``sparse_/api.generator#0``), optionally a ``call`` pattern (fnmatch over the call, e.g.
+``*dtype=torch.*float16*``), and the ``reason``. The ledger named after a target
+(``suite/ledgers/<target>.toml``) applies to it automatically; ``--expect FILE`` replaces it
+(``--expect /dev/null``: none). A ledgered check that fails is a ``deviation``; an exact one that passes now
+is reported as ``deviation-fixed`` (a statistical one that passes stays ``pass``: one draw missing a
+small deviation is no evidence that it is gone).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomllib
+
+from .verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
+
+LEDGERS = Path(__file__).parent / "ledgers"
+
+
+@dataclass
+class Entry:
+    check: str
+    reason: str
+    call: str = "*"
+    matched: int = 0
+
+
+@dataclass
+class Ledger:
+    path: str
+    entries: list[Entry] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, path: str | Path) -> Ledger:
+        path = Path(path)
+        try:
+            text = path.read_text()
+        except OSError as error:
+            raise ValueError(f"--expect: cannot read {str(path)!r} ({error.strerror})") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"--expect: {str(path)!r} is not valid TOML ({error})") from None
+        entries = []
+        for i, item in enumerate(data.get("deviation", [])):
+            if not isinstance(item, dict) or not isinstance(item.get("check"), str) or not item.get("reason"):
+                raise ValueError(f"--expect: {str(path)!r} entry {i + 1} needs a 'check' pattern and a 'reason'")
+            entries.append(Entry(item["check"], " ".join(str(item["reason"]).split()), item.get("call", "*")))
+        return cls(str(path), entries)
+
+    @classmethod
+    def for_target(cls, target: str) -> Ledger | None:
+        path = LEDGERS / f"{target}.toml"
+        return cls.read(path) if path.is_file() else None
+
+    def match(self, verdict: Verdict) -> Entry | None:
+        for entry in self.entries:
+            if fnmatch.fnmatchcase(verdict.id, entry.check) and fnmatch.fnmatchcase(verdict.call, entry.call):
+                return entry
+        return None
+
+    def apply(self, verdicts: list[Verdict]) -> None:
+        for verdict in verdicts:
+            entry = self.match(verdict)
+            if entry is None:
+                continue
+            entry.matched += 1
+            if verdict.status == FAIL:
+                verdict.status = DEVIATION
+                verdict.reason = f"known deviation: {entry.reason}" + (f" ({verdict.reason})" if verdict.reason else "")
+            elif verdict.status == PASS and verdict.statistical:
+                # A statistical check may miss a small deviation in one draw: not evidence of a fix.
+                verdict.reason = "ledgered deviation not detected in this draw (it may be below this sample's power)"
+            elif verdict.status == PASS:
+                verdict.status = DEVIATION_FIXED
+                verdict.reason = f"listed as a known deviation, but passes now: {entry.reason}"
+
+    def to_json(self) -> dict:
+        path = Path(self.path)
+        shown = path.relative_to(LEDGERS.parent.parent) if path.is_relative_to(LEDGERS.parent.parent) else path
+        return {
+            "path": str(shown),
+            "entries": [
+                {"check": e.check, "call": e.call, "reason": e.reason, "matched": e.matched} for e in self.entries
+            ],
+        }

@@ -1,0 +1,159 @@
+"""The terminal summary and the JSON record (initcheck.verify/1) of a verification run."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from collections import Counter, defaultdict
+from importlib import metadata
+
+from .runner import Outcome
+from .verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS
+
+SCHEMA = "initcheck.verify/1"
+SUITE_VERSION = "0.1.0"
+
+
+def replay_command(outcome: Outcome, only: str | None = None) -> str:
+    command = f"python -m suite verify --target {outcome.target} --seed {outcome.seed} --budget {outcome.budget}"
+    if outcome.alpha != 1e-3:
+        command += f" --alpha {outcome.alpha:g}"
+    return command + (f" --only {only}" if only else "")
+
+
+def initializer_rows(outcome: Outcome) -> list[dict]:
+    groups: dict[str, list] = defaultdict(list)
+    for v in outcome.verdicts:
+        groups[v.initializer].append(v)
+    rows = []
+    for name, verdicts in groups.items():
+        counts = Counter(v.status for v in verdicts)
+        status = FAIL if counts[FAIL] else (DEVIATION if counts[DEVIATION] else PASS)
+        rows.append(
+            {
+                "name": name,
+                "status": status,
+                "verdicts": len(verdicts),
+                "failed": counts[FAIL],
+                "deviations": counts[DEVIATION],
+                "fixed_deviations": counts[DEVIATION_FIXED],
+            }
+        )
+    rows += [
+        {
+            "name": n,
+            "status": "not-provided",
+            "verdicts": 0,
+            "failed": 0,
+            "deviations": 0,
+            "fixed_deviations": 0,
+        }
+        for n in outcome.not_provided
+    ]
+    return rows
+
+
+def summary(outcome: Outcome, args) -> str:
+    rows = initializer_rows(outcome)
+    counts = Counter(v.status for v in outcome.verdicts)
+    lines = ["", f"{'initializer':<24}{'verdicts':>9}{'failed':>8}{'known dev.':>11}  status", "-" * 62]
+    for row in rows:
+        lines.append(f"{row['name']:<24}{row['verdicts']:>9}{row['failed']:>8}{row['deviations']:>11}  {row['status']}")
+    lines.append("-" * 62)
+    tested = sum(v.statistical for v in outcome.verdicts)
+    lines.append(
+        f"{len(outcome.verdicts)} verdicts ({tested} statistical, Holm at family-wise alpha {outcome.alpha:g}): "
+        f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[DEVIATION]} known deviations, "
+        f"{counts[DEVIATION_FIXED]} ledgered but passing; {outcome.seconds:.1f} s"
+    )
+    failed = outcome.failed
+    if failed:
+        lines += ["", "FAILED (claimed vs measured; the seed replays the draw):"]
+        for v in failed:
+            lines.append(v.describe())
+        names = ",".join(sorted({v.initializer for v in failed}))
+        lines.append(f"\nReplay: {replay_command(outcome, names)}")
+    fixed = [v for v in outcome.verdicts if v.status == DEVIATION_FIXED]
+    if fixed:
+        lines += ["", "Ledgered deviations that now pass (remove them from the ledger?):"]
+        lines += [f"  {v.id}: {v.reason}" for v in fixed]
+    deviations = [v for v in outcome.verdicts if v.status == DEVIATION]
+    if deviations and outcome.ledger is not None:
+        ledger = outcome.ledger.to_json()
+        lines += ["", f"Known deviations ({ledger['path']}), each with the verdicts it covers:"]
+        for entry in outcome.ledger.entries:
+            covered = sorted({v.id for v in deviations if outcome.ledger.match(v) is entry})
+            if covered:
+                lines.append(
+                    f"  {entry.check}" + (f" [{entry.call}]" if entry.call != "*" else "") + f": {entry.reason}"
+                )
+                lines.append(
+                    f"      {len(covered)} verdicts: {', '.join(covered[:4])}{', ...' if len(covered) > 4 else ''}"
+                )
+    if outcome.not_provided:
+        lines.append(f"\nNot provided by {outcome.target}: {', '.join(outcome.not_provided)}")
+    lines.append(
+        f"\nExit status {outcome.exit_code}: " + ("every claim holds" if not failed else "a claim is violated")
+    )
+    return "\n".join(lines)
+
+
+def environment() -> dict:
+    def version(name):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    import torch
+
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": version("numpy"),
+        "scipy": version("scipy"),
+        "statsmodels": version("statsmodels"),
+        "hypothesis": version("hypothesis"),
+        "platform": platform.platform(),
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "byteorder": sys.byteorder,
+    }
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def to_json(outcome: Outcome, args=None) -> dict:
+    counts = Counter(v.status for v in outcome.verdicts)
+    return {
+        "schema": SCHEMA,
+        "suite_version": SUITE_VERSION,
+        "target": outcome.target,
+        "seed": outcome.seed,
+        "budget": outcome.budget,
+        "alpha": outcome.alpha,
+        "environment": environment(),
+        "ledger": outcome.ledger.to_json() if outcome.ledger else None,
+        "initializers": initializer_rows(outcome),
+        "verdicts": [v.to_json() for v in outcome.verdicts],
+        "summary": {
+            "verdicts": len(outcome.verdicts),
+            "passed": counts[PASS],
+            "failed": counts[FAIL],
+            "deviations": counts[DEVIATION],
+            "fixed_deviations": counts[DEVIATION_FIXED],
+            "not_provided": outcome.not_provided,
+            "exit_code": outcome.exit_code,
+            "replay": replay_command(outcome),
+        },
+    }

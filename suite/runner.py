@@ -1,0 +1,242 @@
+"""The verification run: plan, draw calls, run every check, settle statistical verdicts by Holm over
+the whole run, apply the target's ledger of known deviations."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from statsmodels.stats.multitest import multipletests
+
+from . import budget as budgets
+from . import calls, claims, properties, strategies
+from .checks import api, extras, independence, marginal, structure
+from .checks.context import Case, Plan
+from .ledger import Ledger
+from .statistics import variance_sample_size
+from .targets import Target
+from .verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
+
+#: Upper bounds on the statistical verdicts one case of each kind can produce (for planning).
+_MAX_STATISTICAL = {"marginal": 5 + 5, "sparse": 4 + 5 + 2, "orthogonal": 5, "delta": 2, "exact": 0}
+
+
+def kind(spec: claims.Spec) -> str:
+    if spec.name == "sparse_":
+        return "sparse"
+    if spec.name == "orthogonal_":
+        return "orthogonal"
+    if spec.name == "delta_orthogonal_":
+        return "delta"
+    return "marginal" if spec.random else "exact"
+
+
+def make_plan(table: dict[str, claims.Spec], budget: budgets.Budget, alpha: float, with_properties: bool) -> Plan:
+    """Per-check threshold = alpha / (an upper bound on the statistical checks of a full run)."""
+    bound = sum((budget.cases + len(fixed_calls(spec))) * _MAX_STATISTICAL[kind(spec)] for spec in table.values())
+    if with_properties:
+        bound += properties.STATISTICAL_CHECKS
+    return Plan(budget, alpha, alpha / bound)
+
+
+def fixed_calls(spec: claims.Spec) -> tuple[strategies.Call, ...]:
+    return claims.FIXED_CALLS.get(spec.name, ())
+
+
+@lru_cache(maxsize=256)
+def planned_sample(check_alpha: float, design: float, kurtosis: float, normal: bool, cap: int) -> int:
+    """Values needed for power 0.99 against the design std error (variance test), capped."""
+    return min(cap, variance_sample_size(check_alpha, design, budgets.DESIGN_POWER, kurtosis, normal))
+
+
+@dataclass
+class Outcome:
+    target: str
+    seed: int
+    budget: str
+    alpha: float
+    verdicts: list[Verdict] = field(default_factory=list)
+    provided: list[str] = field(default_factory=list)
+    not_provided: list[str] = field(default_factory=list)
+    ledger: Ledger | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.status == FAIL]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def verify(
+    target: Target,
+    only: list[str] | None = None,
+    seed: int = 0,
+    budget: str = "default",
+    alpha: float = budgets.DEFAULT_ALPHA,
+    ledger: Ledger | None = None,
+    progress: Callable[[str], None] = lambda line: None,
+    time_limit: float | None = None,
+) -> Outcome:
+    started = time.perf_counter()
+    chosen_budget = budgets.get(budget)
+    if time_limit is not None:
+        chosen_budget = dataclasses.replace(chosen_budget, time_limit=time_limit)
+    table = claims.table_for(target.kind)
+    plan = make_plan(table, chosen_budget, alpha, with_properties=target.kind == "functions")
+    outcome = Outcome(target.name, seed, budget, alpha, ledger=ledger)
+    names = [n for n in table if only is None or n in only]
+    for name in names:
+        spec = table[name]
+        fn = target.function(name)
+        if fn is None:
+            outcome.not_provided.append(name)
+            progress(f"  {name:<22} not provided")
+            continue
+        outcome.provided.append(name)
+        tick = time.perf_counter()
+        verdicts = run_spec(target, spec, fn, plan, seed)
+        outcome.verdicts += verdicts
+        progress(_line(name, verdicts, time.perf_counter() - tick))
+    if target.kind == "functions":
+        for name, runner in extras.EXTRAS.items():
+            if only is not None and name not in only:
+                continue
+            fn = target.function(name)
+            if fn is None:
+                outcome.not_provided.append(name)
+                progress(f"  {name:<22} not provided")
+                continue
+            outcome.provided.append(name)
+            tick = time.perf_counter()
+            verdicts = runner(target.name, fn, derive_case_seed(seed, name, 0))
+            outcome.verdicts += verdicts
+            progress(_line(name, verdicts, time.perf_counter() - tick))
+        for name in properties.PROPERTIES:
+            if only is not None and name not in only:
+                continue
+            tick = time.perf_counter()
+            verdicts = properties.run(name, target, plan, derive_case_seed(seed, name, 0))
+            if verdicts:
+                outcome.verdicts += verdicts
+                progress(_line(name, verdicts, time.perf_counter() - tick))
+    settle(outcome.verdicts, alpha)
+    if ledger is not None:
+        ledger.apply(outcome.verdicts)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def derive_case_seed(seed: int, name: str, index: int) -> int:
+    return calls.derive_seed(seed, name, index)
+
+
+def run_spec(target: Target, spec: claims.Spec, fn, plan: Plan, seed: int, drawn: bool = True) -> list[Verdict]:
+    """The spec's fixed calls, then (``drawn``) the budget's number of calls drawn from its strategy;
+    the API checks and documented errors on the first call."""
+    cases = list(fixed_calls(spec))
+    if drawn or not cases:
+        count = plan.budget.cases if drawn else 1
+        cases += strategies.draw(spec.calls, count, calls.derive_seed(seed, spec.name, "calls"))
+    verdicts: list[Verdict] = []
+    for index, c in enumerate(cases):
+        case = Case(target.name, spec, c, spec.claim(c), index, derive_case_seed(seed, spec.name, index), plan)
+        if index == 0 and spec.api:
+            verdicts += api.check(case, fn)
+            verdicts += api.errors(case, fn, spec.bad_calls)
+        verdicts += run_case(case, fn)
+    return verdicts
+
+
+def run_case(case: Case, fn) -> list[Verdict]:
+    """Draw the case's replicates from the target and run every check its claim calls for."""
+    claim, c, budget = case.claim, case.call, case.plan.budget
+    replicates = replicate_count(case)
+    seeds = [calls.derive_seed(case.seed, r) for r in range(replicates)] if case.spec.random else [None]
+    try:
+        tensors = calls.draw(fn, c, seeds, budget.time_limit)
+    except calls.CallFailed as failure:
+        return [case.exact("call", False, "every call completes", reason=str(failure), measured=f"{replicates} calls")]
+    verdicts: list[Verdict] = []
+    if claim.exact is not None:
+        verdicts.append(structure.exact(case, tensors[0], claim.exact(c.shape)))
+        if claim.dirac_groups is not None:
+            verdicts.append(structure.identity_convolution(case, tensors[0], claim.dirac_groups))
+        return verdicts
+    if claim.orthogonal_gain is not None:
+        views = [independence.matrix_view(t) for t in tensors]
+        verdicts.append(
+            structure.orthogonality(case, views[:8], claim.orthogonal_gain, tensors[0].dtype, "structure.orthogonality")
+        )
+        if all(np.isfinite(v).all() for v in views):
+            verdicts += structure.haar(case, views, claim.orthogonal_gain)
+        return verdicts
+    if claim.delta_orthogonal_gain is not None:
+        return structure.delta_orthogonal(case, tensors, claim.delta_orthogonal_gain)
+    select = None
+    if claim.marginal_of == "nonzero":
+        verdicts += structure.sparse(case, tensors, claim.zeros_per_column, claim.marginal.std)
+        select = lambda values: values.ne(0)  # noqa: E731
+    marginal_verdicts = marginal.check(case, tensors, claim.marginal, select)
+    verdicts += marginal_verdicts
+    if all(v.passed for v in marginal_verdicts if v.check == "finite"):
+        verdicts += independence.check(case, tensors, select)
+    return verdicts
+
+
+def replicate_count(case: Case) -> int:
+    """Calls needed for the planned sample size, within the budget's limits (at least 2, for the
+    repeat and generator comparisons)."""
+    claim, c, budget = case.claim, case.call, case.plan.budget
+    if not case.spec.random:
+        return 1
+    if claim.marginal is None:  # orthogonal and delta-orthogonal: Haar draws
+        return max(2, min(budget.haar_draws, budget.max_sample // max(c.numel, 1)))
+    law = claim.marginal
+    n = planned_sample(
+        case.plan.check_alpha,
+        budget.design_std_error,
+        round(law.kurtosis, 6),
+        law.family == "normal",
+        budget.max_sample,
+    )
+    per_call = c.numel
+    if claim.zeros_per_column is not None:
+        per_call = max(1, c.numel - claim.zeros_per_column * (c.numel // c.shape[0]))
+    return int(min(budget.max_calls, max(2, math.ceil(n / per_call))))
+
+
+def settle(verdicts: list[Verdict], alpha: float) -> None:
+    """Holm's step-down over every statistical verdict of the run (statsmodels), controlling the
+    family-wise false-alarm rate at ``alpha``; then pass/fail statuses."""
+    tested = [v for v in verdicts if v.statistical]
+    if tested:
+        reject, adjusted, _, _ = multipletests([v.p_value for v in tested], alpha=alpha, method="holm")
+        for v, r, a in zip(tested, reject, adjusted, strict=True):
+            v.p_adjusted = float(a)
+            v.passed = not bool(r)
+    for v in verdicts:
+        v.status = PASS if v.passed else FAIL
+
+
+def _line(name: str, verdicts: list[Verdict], seconds: float) -> str:
+    tested = sum(v.statistical for v in verdicts)
+    return f"  {name:<22} {len(verdicts):4d} checks ({tested} statistical)  {seconds:6.1f} s"
+
+
+__all__ = ["DEVIATION", "DEVIATION_FIXED", "Outcome", "verify"]
+
+
+def known_names(target: Target) -> list[str]:
+    """What ``--only`` accepts for this target: its table's initializers, extras and properties."""
+    names = list(claims.table_for(target.kind))
+    if target.kind == "functions":
+        names += [*extras.EXTRAS, *properties.PROPERTIES]
+    return names

@@ -1,0 +1,426 @@
+"""Statistical tests, each with its power function, and sample-size planning.
+
+Every test returns a :class:`TestResult` with a p-value under the claim (the null) and its power against
+a stated alternative at the per-check threshold ``alpha``. Library code does the statistics
+(scipy.stats distributions and tests, statsmodels power); what is written here is the glue no library
+has: the variance test with the family's kurtosis, extreme-value and bound-mass tests against a fully
+specified law, and the collision test for repeated values.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+from statsmodels.stats.power import NormalIndPower
+
+from .distributions import Distribution
+
+_Z_POWER = NormalIndPower()
+
+
+@dataclass
+class TestResult:
+    statistic: float
+    p_value: float
+    measured: float | str
+    claimed: float | str
+    power: float | None
+    effect: str
+    detail: str = ""
+
+
+def two_sided(cdf_value: float, sf_value: float) -> float:
+    return float(min(1.0, 2.0 * min(cdf_value, sf_value)))
+
+
+def sidak(p_min: float, k: int) -> float:
+    """The smallest of k independent p-values, as a p-value: 1 - (1 - p_min)^k."""
+    return float(-math.expm1(k * math.log1p(-min(p_min, 1.0)))) if p_min < 1.0 else 1.0
+
+
+def z_power(effect_size: float, n: float, alpha: float) -> float:
+    """Power of a two-sided one-sample z-test for a standardised shift ``effect_size`` (statsmodels)."""
+    if n <= 0:
+        return 0.0
+    return float(_Z_POWER.power(effect_size=effect_size, nobs1=n, alpha=alpha, ratio=0, alternative="two-sided"))
+
+
+def z_test(mean: float, expected: float, se: float) -> tuple[float, float]:
+    z = (mean - expected) / se
+    return z, two_sided(stats.norm.cdf(z), stats.norm.sf(z))
+
+
+# --- scale ---------------------------------------------------------------------------------------
+
+
+def variance_power(n: int, alpha: float, delta: float, kurtosis: float, exact_normal: bool) -> float:
+    """Power of the two-sided variance test against a std off by a relative ``delta`` (the worse of
+    1 + delta and 1 - delta). Exact (chi-square) for normal data, else the normal approximation
+    Var(s^2 / sigma^2) = (kurtosis - 1) / n."""
+    powers = []
+    for factor in ((1 + delta) ** 2, (1 - delta) ** 2):
+        if exact_normal:
+            lo, hi = stats.chi2.ppf(alpha / 2, n - 1), stats.chi2.isf(alpha / 2, n - 1)
+            powers.append(stats.chi2.cdf(lo / factor, n - 1) + stats.chi2.sf(hi / factor, n - 1))
+        else:
+            se0 = math.sqrt((kurtosis - 1) / n)
+            z = stats.norm.isf(alpha / 2)
+            se1 = factor * se0
+            powers.append(stats.norm.cdf((factor - 1 - z * se0) / se1) + stats.norm.cdf((1 - z * se0 - factor) / se1))
+    return float(min(powers))
+
+
+def variance_sample_size(alpha: float, delta: float, power: float, kurtosis: float, exact_normal: bool) -> int:
+    """Smallest n at which :func:`variance_power` reaches ``power`` (bisection on the power function)."""
+    z = stats.norm.isf(alpha / 2) + stats.norm.isf(1 - power)
+    guess = max(16, int((kurtosis - 1) * (z / ((1 + delta) ** 2 - 1)) ** 2))
+    lo, hi = max(8, guess // 4), guess * 4
+    while variance_power(hi, alpha, delta, kurtosis, exact_normal) < power:
+        hi *= 2
+    while hi - lo > max(1, lo // 200):
+        mid = (lo + hi) // 2
+        if variance_power(mid, alpha, delta, kurtosis, exact_normal) >= power:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def minimum_detectable_std_error(n: int, alpha: float, power: float, kurtosis: float, exact_normal: bool) -> float:
+    """Smallest relative std error detected with ``power`` by the variance test on ``n`` values."""
+    lo, hi = 1e-5, 0.9
+    for _ in range(60):
+        mid = math.sqrt(lo * hi)
+        if variance_power(n, alpha, mid, kurtosis, exact_normal) >= power:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def variance_test(x: np.ndarray, law, alpha: float, delta: float) -> TestResult:
+    """Sample variance against the claimed variance: (n-1) s^2 / sigma^2 ~ chi2(n-1) for an (unrounded)
+    normal claim, otherwise s^2 / sigma^2 ~ N(1, (kurtosis - 1) / n). ``law`` gives ``family``,
+    ``variance`` and ``kurtosis`` (a Distribution, or the Moments of its rounded version)."""
+    n = x.size
+    ratio = float(x.var(ddof=1)) / law.variance
+    exact = law.family == "normal"
+    if exact:
+        statistic = (n - 1) * ratio
+        p = two_sided(stats.chi2.cdf(statistic, n - 1), stats.chi2.sf(statistic, n - 1))
+    else:
+        statistic = (ratio - 1) / math.sqrt((law.kurtosis - 1) / n)
+        p = two_sided(stats.norm.cdf(statistic), stats.norm.sf(statistic))
+    return TestResult(
+        statistic=float(statistic),
+        p_value=p,
+        measured=math.sqrt(ratio * law.variance),
+        claimed=math.sqrt(law.variance),
+        power=variance_power(n, alpha, delta, law.kurtosis, exact),
+        effect=f"{delta:.2%} relative error of the std",
+        detail=f"std ratio measured/claimed = {math.sqrt(ratio):.5f}",
+    )
+
+
+# --- location ------------------------------------------------------------------------------------
+
+
+def mean_test(x: np.ndarray, law, alpha: float, shift: float) -> TestResult:
+    """z-test of the sample mean against the claimed mean (standard error from the sample std)."""
+    n = x.size
+    std = float(x.std(ddof=1)) or law.std
+    mean = float(x.mean())
+    z, p = z_test(mean, law.mean, std / math.sqrt(n))
+    return TestResult(
+        statistic=z,
+        p_value=p,
+        measured=mean,
+        claimed=law.mean,
+        power=z_power(shift, n, alpha),
+        effect=f"mean shifted by {shift:g} std",
+        detail=f"(mean - claimed) / std = {(mean - law.mean) / law.std:.3g}",
+    )
+
+
+# --- shape ---------------------------------------------------------------------------------------
+
+
+def ks_power_lower_bound(n: int, alpha: float, claim: Distribution, alternative: Distribution) -> float:
+    """Massey's (1951) lower bound on the KS test's power: at the point x* of largest |F - G|, the test
+    rejects whenever the empirical CDF alone strays further than the critical distance from F(x*)."""
+    critical = float(stats.kstwo.isf(alpha, n)) if n <= 10_000 else float(stats.kstwobign.isf(alpha)) / math.sqrt(n)
+    low = min(claim.frozen.ppf(1e-9), alternative.frozen.ppf(1e-9))
+    high = max(claim.frozen.isf(1e-9), alternative.frozen.isf(1e-9))
+    grid = np.linspace(low, high, 4001)
+    gap = np.abs(claim.cdf(grid) - alternative.cdf(grid))
+    x_star = grid[int(np.argmax(gap))]
+    f, g = float(claim.cdf(x_star)), float(alternative.cdf(x_star))
+    below = stats.binom.cdf(math.ceil(n * (f - critical)) - 1, n, g)
+    above = stats.binom.sf(math.floor(n * (f + critical)), n, g)
+    return float(below + above)
+
+
+def ks_test(u: np.ndarray, claim: Distribution, alpha: float, delta: float) -> TestResult:
+    """Kolmogorov-Smirnov of the probability integral transforms ``u`` (uniform under the fully
+    specified claimed CDF; see :func:`suite.dtype_grid.pit`) against U(0, 1) (scipy.stats.kstest)."""
+    # The exact finite-n law (scipy's default) costs 0.1 s at n ~ 5e5; Kolmogorov's limit is accurate there.
+    result = stats.kstest(u, "uniform", method="exact" if u.size <= 10_000 else "asymp")
+    power, distance = _ks_power(u.size, alpha, claim, delta)
+    return TestResult(
+        statistic=float(result.statistic),
+        p_value=float(result.pvalue),
+        measured=f"D = {result.statistic:.3g}",
+        claimed=claim.describe(),
+        power=power,
+        effect=f"same family, std off by {delta:.2%} (sup |F - G| = {distance:.2g}; power is Massey's lower bound)",
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _ks_power(n: int, alpha: float, claim: Distribution, delta: float) -> tuple[float, float]:
+    alternative = claim.with_std_scaled(1 + delta)
+    return ks_power_lower_bound(n, alpha, claim, alternative), claim.sup_distance(alternative)
+
+
+# --- tails and support -----------------------------------------------------------------------------
+
+
+def extremes_test(u: np.ndarray, alpha: float, scale_of_largest: float, clamp_at: float = 3.0) -> TestResult:
+    """The most extreme value of an unbounded claim, through the transforms ``u``: with
+    t = min(u_min, 1 - u_max), P(T > s) = (1 - 2s)^n exactly. Two-sided: too extreme (heavy tails,
+    outliers) or not extreme enough (clamped, light tails). ``scale_of_largest`` (max |x - mean| / std)
+    is shown. Power stated against values clamped at ``clamp_at`` std (a symmetric claim)."""
+    n = u.size
+    t = float(min(u.min(), 1.0 - u.max()))
+    log_beyond = n * math.log1p(-2.0 * t) if t < 0.5 else -math.inf  # log P(T >= t)
+    p = two_sided(-math.expm1(log_beyond), math.exp(log_beyond))
+    q_clamp = 2.0 * float(stats.norm.sf(clamp_at))
+    log_reached = n * math.log1p(-q_clamp)
+    power = (-math.expm1(log_reached)) if 2.0 * math.exp(log_reached) < alpha else 0.0
+    return TestResult(
+        statistic=t,
+        p_value=p,
+        measured=scale_of_largest,
+        claimed=f"max |x - mean| / std ~ extreme-value law of {n} draws",
+        power=power,
+        effect=f"values clamped at +-{clamp_at:g} std",
+    )
+
+
+def range_test(u: np.ndarray, claim: Distribution, alpha: float, narrowing: float = 0.01) -> TestResult:
+    """A bounded claim's extremes must approach both bounds: through the transforms ``u``,
+    P(u_max <= m) = m^n and P(u_min >= m) = (1 - m)^n are exact one-sided p-values (the largest and
+    smallest of many draws are nearly independent), combined by Sidak's 1 - (1 - min p)^2. Power
+    stated against a support ``narrowing`` (relative) too narrow at one end."""
+    n = u.size
+    low, high = claim.support
+    p_top = math.exp(n * math.log(max(float(u.max()), 1e-300)))
+    p_bottom = math.exp(n * math.log(max(1.0 - float(u.min()), 1e-300)))
+    p = sidak(min(p_top, p_bottom), 2)
+    cut = float(claim.cdf(high - narrowing * (high - low)))
+    power = 1.0 if 2.0 * math.exp(n * math.log(cut)) < alpha else 0.0
+    return TestResult(
+        statistic=min(p_top, p_bottom),
+        p_value=p,
+        measured=f"F(min) = {float(u.min()):.3g}, 1 - F(max) = {1 - float(u.max()):.3g}",
+        claimed=f"[{low:.6g}, {high:.6g}]",
+        power=power,
+        effect=f"support {narrowing:.0%} too narrow at one end",
+    )
+
+
+def bound_mass_test(
+    x: np.ndarray,
+    claim: Distribution,
+    alpha: float,
+    lower: tuple[float, float],
+    upper: tuple[float, float],
+    pile: float = 0.005,
+) -> TestResult:
+    """Mass piled at a bound (clamping). ``lower = (r, edge)``: the count of values ``<= r`` is
+    Binomial(n, F(edge)); ``upper = (r, edge)``: the count ``>= r`` is Binomial(n, 1 - F(edge)) (edges
+    from :mod:`suite.dtype_grid`, so rounding is accounted for). One-sided binomial tests
+    (scipy.stats.binomtest), the smaller p-value doubled. Power stated against ``pile`` of the mass
+    moved onto one bound."""
+    n = x.size
+    p_low, p_high = float(claim.cdf(lower[1])), float(claim.frozen.sf(upper[1]))
+    k_low, k_high = int(np.count_nonzero(x <= lower[0])), int(np.count_nonzero(x >= upper[0]))
+    pv_low = stats.binomtest(k_low, n, p_low, alternative="greater").pvalue if p_low > 0 else float(k_low == 0)
+    pv_high = stats.binomtest(k_high, n, p_high, alternative="greater").pvalue if p_high > 0 else float(k_high == 0)
+    p = min(1.0, 2.0 * min(pv_low, pv_high))
+    p_edge = max(min(p_low, p_high), 1e-12)
+    critical = stats.binom.isf(alpha / 2, n, p_edge)
+    power = float(stats.binom.sf(critical, n, min(1.0, p_edge + pile)))
+    return TestResult(
+        statistic=float(max(k_low - n * p_low, k_high - n * p_high)),
+        p_value=float(p),
+        measured=f"{k_low} values <= {lower[0]:.6g}, {k_high} >= {upper[0]:.6g}",
+        claimed=f"{n * p_low:.1f} and {n * p_high:.1f} expected",
+        power=power,
+        effect=f"{pile:.1%} of the mass piled at one bound",
+    )
+
+
+# --- independence ------------------------------------------------------------------------------------
+
+
+def lag_correlation_test(arrays: list[np.ndarray], lag: int, alpha: float, rho: float) -> TestResult:
+    """Serial correlation at ``lag`` within each array, pooled: sum c_i c_{i+lag} / (s^2 sqrt(N)) is
+    N(0, 1) for independent draws (N pairs in all). Power stated against correlation ``rho``."""
+    pairs, cross, square, count = 0, 0.0, 0.0, 0
+    centre = float(np.mean(np.concatenate([a.ravel() for a in arrays])))
+    for a in arrays:
+        c = a.ravel() - centre
+        if c.size > lag:
+            cross += float(np.dot(c[:-lag], c[lag:]))
+            pairs += c.size - lag
+        square += float(np.dot(c, c))
+        count += c.size
+    variance = square / count
+    z = cross / (variance * math.sqrt(pairs))
+    p = two_sided(stats.norm.cdf(z), stats.norm.sf(z))
+    return TestResult(
+        statistic=z,
+        p_value=p,
+        measured=cross / (variance * pairs),
+        claimed=0.0,
+        power=z_power(rho, pairs, alpha),
+        effect=f"correlation {rho:g} at lag {lag}",
+    )
+
+
+def group_mean_dispersion_test(matrices: list[np.ndarray], axis: int, alpha: float, rho: float) -> TestResult:
+    """Means along ``axis`` of independent draws vary as sigma^2 / m (m values each):
+    m * sum (mean_r - grand)^2 / s^2 ~ chi2(groups - 1), pooled over matrices (degrees of freedom add).
+    Two-sided: too much spread (shared components within a group) or too little (groups forced equal).
+    Power stated against an intra-group correlation ``rho``."""
+    statistic, dof, inflation_dof = 0.0, 0, []
+    for matrix in matrices:
+        values = matrix if axis == 1 else matrix.T
+        groups, m = values.shape
+        means = values.mean(axis=1)
+        variance = float(values.var(ddof=1))
+        statistic += m * float(np.sum((means - means.mean()) ** 2)) / variance
+        dof += groups - 1
+        inflation_dof.append(m)
+    p = two_sided(stats.chi2.cdf(statistic, dof), stats.chi2.sf(statistic, dof))
+    inflation = 1 + (float(np.mean(inflation_dof)) - 1) * rho
+    critical = stats.chi2.isf(alpha / 2, dof)
+    power = float(stats.chi2.sf(critical / inflation, dof))
+    return TestResult(
+        statistic=statistic,
+        p_value=p,
+        measured=statistic / dof,
+        claimed=1.0,
+        power=power,
+        effect=f"intra-{'row' if axis == 1 else 'column'} correlation {rho:g}",
+        detail=f"dispersion ratio over {dof} degrees of freedom",
+    )
+
+
+def collision_test(pairs: list[tuple[np.ndarray, np.ndarray]], alpha: float, duplicated: float) -> TestResult:
+    """Repeated values: between two independent tensors A and B of the same call, equal values are as
+    likely within a tensor as across them (the 2n values are exchangeable). For each set of equal
+    values (multiplicity m) the within-tensor pairs C(J, 2) + C(m - J, 2), J ~ Binomial(m, 1/2)
+    (a slightly wider law than the exact hypergeometric, so the test is conservative), give a mean and
+    variance; their sums give a one-sided z-test for too many within-tensor repeats. Power stated
+    against a fraction ``duplicated`` of one tensor's values being copies of others in it."""
+    observed, expected, variance, total_pairs, n_values = 0.0, 0.0, 0.0, 0.0, 0
+    for a, b in pairs:
+        values = np.concatenate([a.ravel(), b.ravel()])
+        origin = np.concatenate([np.zeros(a.size, np.int8), np.ones(b.size, np.int8)])
+        order = np.argsort(values, kind="stable")
+        sorted_values, sorted_origin = values[order], origin[order]
+        starts = np.flatnonzero(np.concatenate([[True], sorted_values[1:] != sorted_values[:-1]]))
+        sizes = np.diff(np.append(starts, values.size))
+        repeated = sizes > 1
+        if not repeated.any():
+            n_values += a.size
+            continue
+        in_b = np.add.reduceat(sorted_origin.astype(np.int64), starts)[repeated]
+        m = sizes[repeated]
+        j = m - in_b
+        observed += float(np.sum(j * (j - 1) / 2 + in_b * (in_b - 1) / 2))
+        for size, count in zip(*np.unique(m, return_counts=True), strict=True):
+            mean_w, var_w = _within_pairs_moments(int(size))
+            expected += count * mean_w
+            variance += count * var_w
+        total_pairs += float(np.sum(m * (m - 1) / 2))
+        n_values += a.size
+    if variance == 0:
+        z, p = 0.0, 1.0
+    else:
+        z = (observed - expected) / math.sqrt(variance)
+        p = float(stats.norm.sf(z))
+    # A value copied inside one tensor forms a new set of equal values there: one more within-tensor
+    # pair, half a pair more expected (the test conditions on the multiset), variance + 1/4.
+    copies = duplicated * n_values
+    sd = math.sqrt(variance)
+    sd_alternative = math.sqrt(variance + 0.25 * copies)
+    power = float(stats.norm.sf((stats.norm.isf(alpha) * sd - 0.5 * copies) / sd_alternative)) if copies else 0.0
+    return TestResult(
+        statistic=z,
+        p_value=p,
+        measured=observed,
+        claimed=f"{expected:.1f} within-tensor equal pairs expected ({total_pairs:.0f} equal pairs in all)",
+        power=power,
+        effect=f"{duplicated:.1%} of the values duplicated within a tensor",
+    )
+
+
+def _within_pairs_moments(m: int) -> tuple[float, float]:
+    j = np.arange(m + 1)
+    weights = stats.binom.pmf(j, m, 0.5)
+    within = j * (j - 1) / 2 + (m - j) * (m - j - 1) / 2
+    mean = float(np.dot(weights, within))
+    return mean, float(np.dot(weights, (within - mean) ** 2))
+
+
+# --- proportions and moments ---------------------------------------------------------------------------
+
+
+def proportion_test(successes: int, n: int, p0: float, alpha: float, effect: float) -> TestResult:
+    """Exact binomial test (scipy.stats.binomtest); power (statsmodels z approximation) against
+    a proportion off by ``effect``."""
+    p = float(stats.binomtest(successes, n, p0).pvalue)
+    h = 2 * math.asin(math.sqrt(min(1.0, p0 + effect))) - 2 * math.asin(math.sqrt(p0))
+    return TestResult(
+        statistic=successes / n,
+        p_value=p,
+        measured=successes / n,
+        claimed=p0,
+        power=z_power(h, n, alpha),
+        effect=f"proportion off by {effect:g}",
+    )
+
+
+def moment_test(values: np.ndarray, mean: float, variance: float, alpha: float, shift: float) -> TestResult:
+    """z-test of the average of ``values`` against a known mean and known per-value variance."""
+    n = values.size
+    z, p = z_test(float(values.mean()), mean, math.sqrt(variance / n))
+    return TestResult(
+        statistic=z,
+        p_value=p,
+        measured=float(values.mean()),
+        claimed=mean,
+        power=z_power(shift / math.sqrt(variance), n, alpha),
+        effect=f"mean off by {shift:g}",
+    )
+
+
+def chi2_dispersion_test(statistic: float, dof: int, alpha: float, inflation: float, effect: str) -> TestResult:
+    """A statistic that is chi2(dof) under the claim, two-sided; power against a variance inflation."""
+    p = two_sided(stats.chi2.cdf(statistic, dof), stats.chi2.sf(statistic, dof))
+    critical = stats.chi2.isf(alpha / 2, dof)
+    return TestResult(
+        statistic=statistic,
+        p_value=p,
+        measured=statistic / dof,
+        claimed=1.0,
+        power=float(stats.chi2.sf(critical / inflation, dof)),
+        effect=effect,
+    )

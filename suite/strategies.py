@@ -1,0 +1,103 @@
+"""Hypothesis strategies for calls: shapes, dtypes, modes, gains and slopes, seeds.
+
+One place defines the space of calls. pytest draws from it with ``@given`` (and shrinks a failure to a
+minimal call); the command line draws the same strategies deterministically from its seed
+(:func:`draw`), so a run is replayed by its seed alone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+DTYPES = ("float32", "float64", "float16", "bfloat16")
+#: Statistical cases pool replicate calls; a tensor has at least this many elements so that the
+#: planned sample needs a bounded number of calls.
+MIN_NUMEL = 128
+MAX_NUMEL = 1 << 16
+
+seeds = st.integers(min_value=0, max_value=2**63 - 1)
+#: float32 most of the time (and what failures shrink to), every supported dtype some of the time.
+dtypes = st.one_of(st.just("float32"), st.sampled_from(DTYPES))
+
+
+@dataclass(frozen=True)
+class Call:
+    """One concrete call of an initializer: ``name(torch.empty(shape, dtype=dtype), **kwargs)``."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str = "float32"
+    kwargs: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def args(self) -> dict:
+        return dict(self.kwargs)
+
+    @property
+    def numel(self) -> int:
+        return math.prod(self.shape)
+
+    def describe(self) -> str:
+        dtype = "" if self.dtype == "float32" else f", dtype=torch.{self.dtype}"
+        parts = [f"torch.empty({self.shape}{dtype})"] + [f"{k}={v!r}" for k, v in self.kwargs]
+        return f"{self.name}({', '.join(parts)})"
+
+
+def call(name: str, shape, dtype: str = "float32", **kwargs) -> Call:
+    return Call(name, tuple(int(s) for s in shape), dtype, tuple(sorted(kwargs.items())))
+
+
+def _numel_between(shape, low: int, high: int) -> bool:
+    return low <= math.prod(shape) <= high
+
+
+def matrices(min_numel: int = MIN_NUMEL, max_numel: int = MAX_NUMEL, min_rows: int = 1):
+    """(rows, cols): non-square mostly, singleton rows or columns included."""
+    side = st.integers(1, 1024)
+    return st.tuples(side.filter(lambda r: r >= min_rows), side).filter(
+        lambda s: _numel_between(s, min_numel, max_numel)
+    )
+
+
+def kernels(dims: int, min_numel: int = MIN_NUMEL, max_numel: int = MAX_NUMEL):
+    """(out, in, *kernel) convolution weights: odd and even kernel sizes, singleton dimensions."""
+    channels = st.integers(1, 128)
+    kernel = st.integers(1, 7)
+    return st.tuples(channels, channels, *[kernel] * (dims - 2)).filter(
+        lambda s: _numel_between(s, min_numel, max_numel)
+    )
+
+
+#: Every weight shape a fan-based initializer accepts: matrices and 3-5-D convolution kernels.
+weights = st.one_of(matrices(), kernels(3), kernels(4), kernels(5))
+gains = st.one_of(st.sampled_from([1.0, math.sqrt(2.0), 5.0 / 3.0, 0.5]), st.floats(0.1, 3.0))
+slopes = st.one_of(st.just(0.0), st.sampled_from([0.01, 0.2, math.sqrt(5.0)]), st.floats(0.0, 1.0))
+nonlinearities = st.sampled_from(["leaky_relu", "relu", "linear", "tanh", "selu", "sigmoid", "conv2d"])
+
+
+def draw(strategy, count: int, seed: int) -> list:
+    """``count`` distinct examples of ``strategy``, the same for the same seed (Hypothesis's generation
+    phase run under ``@seed``; no database, no shrinking)."""
+    found: list = []
+
+    @settings(
+        max_examples=count * 4,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=False,
+    )
+    @hypothesis_seed(seed)
+    @given(strategy)
+    def collect(example):
+        if len(found) < count and example not in found:
+            found.append(example)
+
+    collect()
+    return found

@@ -1,0 +1,65 @@
+"""Targets: what the suite verifies.
+
+A target is any importable module or object with functions named as in ``torch.nn.init`` (and
+initlib's extras): ``initlib``, ``torch.nn.init``, a module of the user's (``my_inits``,
+``path/to/my_inits.py`` or ``package.module:object``) that provides only some of them. What it does not
+provide is listed as not provided. ``torch-layers`` is the default initialisation of torch layers
+(``nn.Linear``, ``nn.Conv1d/2d/3d`` ``reset_parameters``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class UsageError(Exception):
+    """A target or option the suite cannot use (exit status 2)."""
+
+
+@dataclass
+class Target:
+    name: str
+    obj: object
+    kind: str = "functions"  # "functions" or "layers"
+
+    def function(self, name: str):
+        fn = getattr(self.obj, name, None)
+        return fn if callable(fn) else None
+
+
+def load(spec: str) -> Target:
+    """Resolve ``spec`` to a :class:`Target`; :class:`UsageError` with the reason otherwise."""
+    if spec == "torch-layers":
+        from . import layers
+
+        return Target(spec, layers.LayerDefaults(), kind="layers")
+    module_part, _, attribute = spec.partition(":")
+    try:
+        module = _from_file(Path(module_part)) if module_part.endswith(".py") else importlib.import_module(module_part)
+    except UsageError:
+        raise
+    except ImportError as error:
+        raise UsageError(f"--target: cannot import {module_part!r} ({error})") from None
+    except Exception as error:  # the user's module failed while importing
+        raise UsageError(f"--target: importing {module_part!r} raised {type(error).__name__}: {error}") from None
+    obj = module
+    for part in filter(None, attribute.split(".")):
+        if not hasattr(obj, part):
+            raise UsageError(f"--target: {module_part!r} has no attribute {attribute!r}")
+        obj = getattr(obj, part)
+    return Target(spec, obj)
+
+
+def _from_file(path: Path):
+    if not path.is_file():
+        raise UsageError(f"--target: no such file {str(path)!r}")
+    name = f"_initcheck_target_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

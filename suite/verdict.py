@@ -1,0 +1,83 @@
+"""Verdicts: what every check returns (never a bare assert); pytest asserts on them, the command line
+and the report serialise them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+PASS, FAIL, DEVIATION, DEVIATION_FIXED = "pass", "fail", "deviation", "deviation-fixed"
+
+
+@dataclass
+class Verdict:
+    # (methods that use the builtin ``property`` come first: a field below is named ``property``)
+    @property
+    def id(self) -> str:
+        return f"{self.initializer}/{self.check}#{self.case}"
+
+    @property
+    def statistical(self) -> bool:
+        return self.p_value is not None
+
+    target: str
+    initializer: str
+    check: str
+    case: int
+    call: str
+    claim: str
+    passed: bool
+    seed: int
+    claimed: Any = None
+    measured: Any = None
+    statistic: float | None = None
+    p_value: float | None = None
+    p_adjusted: float | None = None
+    alpha: float | None = None
+    sample_size: int | None = None
+    power: float | None = None
+    effect: str | None = None
+    reason: str = ""
+    property: str | None = None
+    plot: dict | None = None
+    status: str = field(default="")
+
+    def to_json(self) -> dict:
+        record = {"id": self.id, **asdict(self)}
+        del record["target"]
+        return {key: _plain(value) for key, value in record.items()}
+
+    def describe(self) -> str:
+        """A few lines for the terminal: what was claimed, what was measured, how to replay."""
+        lines = [f"{self.id}  [{self.status.upper()}]  {self.call}", f"    claim:    {self.claim}"]
+        if self.claimed is not None or self.measured is not None:
+            lines.append(f"    claimed:  {_short(self.claimed)}    measured: {_short(self.measured)}")
+        if self.statistical:
+            lines.append(
+                f"    p = {self.p_value:.3g} (Holm-adjusted {self.p_adjusted:.3g}; per-check threshold "
+                f"{self.alpha:.2g}), n = {self.sample_size}, power {self.power:.3f} for {self.effect}"
+            )
+        if self.reason:
+            lines.append(f"    why:      {self.reason}")
+        lines.append(f"    seed:     {self.seed}")
+        return "\n".join(lines)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, non-finite floats to strings."""
+    if hasattr(value, "item") and not isinstance(value, (list, dict)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

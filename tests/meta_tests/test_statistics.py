@@ -1,0 +1,240 @@
+"""Meta tests: every statistical test of the suite, judged on fixed-seed batteries the way RNG
+batteries are judged. Under the null its rejection rate at alpha = 0.05 lies inside the binomial band
+alpha +- 3 sqrt(alpha (1 - alpha) / R) (conservative tests: at most the upper end) and its p-values are
+uniform (KS over the R p-values); under a known alternative its empirical power agrees with the power
+it reports (or exceeds it, for lower bounds). Deterministic: numpy generators with fixed seeds."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from suite import distributions as d
+from suite import statistics as s
+
+ALPHA = 0.05
+R = 400
+
+
+def band(p: float, r: int = R) -> tuple[float, float]:
+    half = 3 * math.sqrt(p * (1 - p) / r)
+    return p - half, p + half
+
+
+def rejection_rate(draw, test, seed: int, r: int = R):
+    rng = np.random.default_rng(seed)
+    results = [test(draw(rng)) for _ in range(r)]
+    pvalues = np.array([x.p_value for x in results])
+    return float(np.mean(pvalues <= ALPHA)), pvalues, results
+
+
+def assert_calibrated(draw, test, seed, conservative=False):
+    rate, pvalues, _ = rejection_rate(draw, test, seed)
+    low, high = band(ALPHA)
+    assert rate <= high, f"false-alarm rate {rate} above {high}"
+    if not conservative:
+        assert rate >= low, f"rejection rate {rate} below {low}"
+        assert stats.kstest(pvalues, "uniform").pvalue > 1e-3
+
+
+def assert_power(draw, test, seed, lower_bound=False):
+    rate, _, results = rejection_rate(draw, test, seed)
+    claimed = float(np.mean([x.power for x in results]))
+    low, high = band(claimed)
+    assert rate >= low, f"empirical power {rate} below the reported {claimed}"
+    if not lower_bound:
+        assert rate <= high, f"empirical power {rate} above the reported {claimed}"
+
+
+LAWS = {
+    "normal": (d.normal(0.0, 1.0), lambda rng, n, f=1.0: rng.normal(0, f, n)),
+    "uniform": (d.uniform(-1.0, 1.0), lambda rng, n, f=1.0: rng.uniform(-f, f, n)),
+    "truncated_normal": (d.truncated_normal(0.0, 1.0, -2.0, 2.0), lambda rng, n, f=1.0: f * _truncated(rng, n)),
+}
+
+
+def _truncated(rng, n: int) -> np.ndarray:
+    """N(0, 1) conditioned on [-2, 2] by rejection (exact, and much faster than scipy's sampler)."""
+    values = rng.normal(size=int(n * 1.1) + 50)
+    values = values[np.abs(values) <= 2]
+    while values.size < n:
+        extra = rng.normal(size=n)
+        values = np.concatenate([values, extra[np.abs(extra) <= 2]])
+    return values[:n]
+
+
+@pytest.mark.parametrize("family", list(LAWS))
+def test_variance_test_size_and_power(family):
+    law, sample = LAWS[family]
+    n = 3000
+    assert_calibrated(lambda rng: sample(rng, n), lambda x: s.variance_test(x, law, ALPHA, 0.05), seed=1)
+    assert_power(lambda rng: sample(rng, n, 1.04), lambda x: s.variance_test(x, law, ALPHA, 0.04), seed=2)
+
+
+@pytest.mark.parametrize("family", list(LAWS))
+def test_mean_test_size_and_power(family):
+    law, sample = LAWS[family]
+    assert_calibrated(lambda rng: sample(rng, 2000), lambda x: s.mean_test(x, law, ALPHA, 0.06), seed=3)
+    shift = 0.06 * law.std
+    assert_power(lambda rng: sample(rng, 2000) + shift, lambda x: s.mean_test(x, law, ALPHA, 0.06), seed=4)
+
+
+@pytest.mark.parametrize("family", list(LAWS))
+def test_ks_test_size_and_power_bound(family):
+    law, sample = LAWS[family]
+    assert_calibrated(lambda rng: sample(rng, 2000), lambda x: s.ks_test(law.cdf(x), law, ALPHA, 0.05), seed=5)
+    assert_power(
+        lambda rng: sample(rng, 2000, 1.08), lambda x: s.ks_test(law.cdf(x), law, ALPHA, 0.08), seed=6, lower_bound=True
+    )
+
+
+def test_ks_asymptotic_branch_is_calibrated():
+    law, sample = LAWS["normal"]
+    assert_calibrated(lambda rng: sample(rng, 20_000), lambda x: s.ks_test(law.cdf(x), law, ALPHA, 0.02), seed=7)
+
+
+def test_extremes_test_size_and_clamping():
+    law, sample = LAWS["normal"]
+    assert_calibrated(
+        lambda rng: sample(rng, 2000), lambda x: s.extremes_test(law.cdf(x), ALPHA, float(np.abs(x).max())), seed=8
+    )
+    rate, _, _ = rejection_rate(
+        lambda rng: np.clip(sample(rng, 2000), -3, 3),
+        lambda x: s.extremes_test(law.cdf(x), ALPHA, float(np.abs(x).max())),
+        seed=9,
+    )
+    assert rate > 0.99
+    heavy = rejection_rate(
+        lambda rng: rng.standard_t(5, 2000) * math.sqrt(3 / 5),
+        lambda x: s.extremes_test(law.cdf(x), ALPHA, float(np.abs(x).max())),
+        seed=10,
+    )[0]
+    assert heavy > 0.5
+
+
+@pytest.mark.parametrize("family", ["uniform", "truncated_normal"])
+def test_range_and_bound_mass_tests(family):
+    law, sample = LAWS[family]
+    low, high = law.support
+
+    def range_test(x):
+        return s.range_test(law.cdf(x), law, ALPHA)
+
+    def mass_test(x):
+        band_width = 1e-3 * (high - low)
+        return s.bound_mass_test(x, law, ALPHA, (low + band_width,) * 2, (high - band_width,) * 2)
+
+    assert_calibrated(lambda rng: sample(rng, 2000), range_test, seed=11)  # Sidak: exact
+    assert_calibrated(lambda rng: sample(rng, 20_000), mass_test, seed=12, conservative=True)
+    narrow = rejection_rate(lambda rng: sample(rng, 2000) * 0.98, range_test, seed=13)[0]  # 1% of the width
+    assert narrow > 0.99
+    piled = rejection_rate(lambda rng: np.clip(sample(rng, 20_000) * 1.01, low, high), mass_test, seed=14)[0]
+    assert piled > 0.99
+
+
+def test_lag_correlation_size_and_power():
+    def ar1(rng, rho):
+        z = rng.normal(size=3000)
+        x = np.empty_like(z)
+        x[0] = z[0]
+        for i in range(1, z.size):
+            x[i] = rho * x[i - 1] + math.sqrt(1 - rho**2) * z[i]
+        return [x.reshape(30, 100)]
+
+    assert_calibrated(lambda rng: ar1(rng, 0.0), lambda m: s.lag_correlation_test(m, 1, ALPHA, 0.06), seed=15)
+    assert_power(lambda rng: ar1(rng, 0.06), lambda m: s.lag_correlation_test(m, 1, ALPHA, 0.06), seed=16)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_group_mean_dispersion_size_and_power(axis):
+    def matrices(rng, rho):
+        shared = rng.normal(size=(40, 1) if axis == 1 else (1, 50))
+        return [math.sqrt(1 - rho) * rng.normal(size=(40, 50)) + math.sqrt(rho) * shared]
+
+    assert_calibrated(
+        lambda rng: matrices(rng, 0.0), lambda m: s.group_mean_dispersion_test(m, axis, ALPHA, 0.03), seed=17
+    )
+    assert_power(lambda rng: matrices(rng, 0.03), lambda m: s.group_mean_dispersion_test(m, axis, ALPHA, 0.03), seed=18)
+
+
+def _pair(rng, grid: float, duplicated: float = 0.0, n: int = 4000):
+    a, b = (np.round(rng.normal(size=n) / grid) * grid for _ in range(2))
+    k = int(duplicated * n)
+    if k:
+        a[:k] = a[k : 2 * k]
+    return [(a, b)]
+
+
+def test_collision_test_is_conservative_on_coarse_grids():
+    """Values on a coarse grid collide all the time; within and across tensors alike."""
+    assert_calibrated(
+        lambda rng: _pair(rng, 0.01), lambda p: s.collision_test(p, ALPHA, 0.01), seed=19, conservative=True
+    )
+    assert_power(
+        lambda rng: _pair(rng, 0.01, 0.05), lambda p: s.collision_test(p, ALPHA, 0.05), seed=20, lower_bound=True
+    )
+
+
+def test_collision_test_sees_duplicates_among_fine_values():
+    assert_calibrated(
+        lambda rng: _pair(rng, 2.0**-20), lambda p: s.collision_test(p, ALPHA, 0.01), seed=21, conservative=True
+    )
+    rate = rejection_rate(
+        lambda rng: _pair(rng, 2.0**-20, 0.005), lambda p: s.collision_test(p, ALPHA, 0.005), seed=22
+    )[0]
+    assert rate > 0.99
+
+
+def test_proportion_and_moment_tests():
+    assert_calibrated(
+        lambda rng: rng.random(2000) < 0.5,
+        lambda x: s.proportion_test(int(x.sum()), x.size, 0.5, ALPHA, 0.04),
+        seed=21,
+        conservative=True,
+    )
+    assert_power(
+        lambda rng: rng.random(2000) < 0.54,
+        lambda x: s.proportion_test(int(x.sum()), x.size, 0.5, ALPHA, 0.04),
+        seed=22,
+    )
+    assert_calibrated(lambda rng: rng.normal(size=500) ** 2, lambda x: s.moment_test(x, 1.0, 2.0, ALPHA, 0.2), seed=23)
+
+
+def test_sample_size_planning_meets_its_power():
+    """The planned n gives the requested power at the requested threshold (normal and uniform)."""
+    for kurtosis, exact in ((3.0, True), (1.8, False)):
+        n = s.variance_sample_size(1e-4, 0.02, 0.99, kurtosis, exact)
+        assert s.variance_power(n, 1e-4, 0.02, kurtosis, exact) >= 0.99
+        assert s.variance_power(int(n * 0.9), 1e-4, 0.02, kurtosis, exact) < 0.99
+        mde = s.minimum_detectable_std_error(n, 1e-4, 0.99, kurtosis, exact)
+        assert 0.0195 < mde <= 0.0201
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_rounded_law_moments_and_randomised_transform_are_exact(dtype):
+    """A support only a few ulps wide: the rounded law's variance differs from the continuous one, the
+    tests use the rounded one and stay calibrated; the randomised PIT is uniform."""
+    import torch
+
+    from suite import dtype_grid
+
+    law = d.uniform(2.6137, 2.6237)
+    torch_dtype = getattr(torch, dtype)
+    rounded = dtype_grid.moments(law, torch_dtype)
+    assert abs(rounded.variance / law.variance - 1) > 0.01
+
+    def draw(rng):
+        values = torch.from_numpy(rng.uniform(2.6137, 2.6237, 3000)).to(torch_dtype)
+        return values, np.random.default_rng(int(rng.integers(2**32)))  # the transform's own randomness
+
+    def scale(drawn):
+        return s.variance_test(drawn[0].double().numpy(), rounded, ALPHA, 0.05)
+
+    def shape(drawn):
+        return s.ks_test(dtype_grid.pit(drawn[0], law, drawn[1]), law, ALPHA, 0.05)
+
+    assert_calibrated(draw, scale, seed=30)
+    assert_calibrated(draw, shape, seed=31)
