@@ -5,6 +5,8 @@ uniformity of sparse_'s zero patterns."""
 
 import itertools
 import math
+import os
+import signal
 
 import pytest
 import scipy.stats
@@ -92,6 +94,35 @@ def test_pipeline_keeps_the_first_draw_inside_and_redraws_only_outside(small_chu
     inside = first_draw.ge(low) & first_draw.le(high)
     assert torch.equal(tensor[inside], first_draw[inside].to(dtype))
     assert not torch.equal(tensor[~inside], first_draw[~inside].to(dtype))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16], ids=str)
+def test_pipeline_fills_parameters_that_require_grad(small_chunks, monkeypatch, dtype):
+    """The helper thread runs in its own grad mode: it must not trip autograd on a Parameter's views."""
+    force_pipeline(monkeypatch, True)
+    weight = torch.nn.Parameter(torch.empty(40, 8 * CHUNK // 40 + 3, dtype=dtype))
+    expected = torch.empty(weight.shape, dtype=dtype)
+    initlib.trunc_normal_(weight, 0.1, 1.0, -1.5, 2.0, generator=seeded(4))
+    initlib.trunc_normal_(expected, 0.1, 1.0, -1.5, 2.0, generator=seeded(4))
+    assert weight.requires_grad and weight.grad_fn is None
+    assert torch.equal(weight.detach(), expected)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_pipeline_works_in_a_forked_child(small_chunks, monkeypatch):
+    """The helper thread is kept between calls; a forked child (without it) must start its own."""
+    force_pipeline(monkeypatch, True)
+    expected = initlib.trunc_normal_(torch.empty(8 * CHUNK), generator=seeded(1))
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if it draws the same tensor, within 60 s
+        code = 1
+        try:
+            signal.alarm(60)
+            code = 0 if torch.equal(initlib.trunc_normal_(torch.empty(8 * CHUNK), generator=seeded(1)), expected) else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_pipeline_is_used_on_long_cpu_tensors_and_honours_the_generator(small_chunks, monkeypatch):
