@@ -10,7 +10,7 @@ import functools
 import math
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import torch
 
@@ -98,15 +98,25 @@ def _resample_outside(flat, mean, std, low, high, generator) -> None:
     after round. The first draw is bit for bit ``flat.normal_(mean, std, generator=generator)``; each
     round draws one value per index still outside, in index order."""
     pieces = _draw_and_find_outside(flat, mean, std, low, high, generator)
+    helper = _helper() if flat.is_cpu and torch.get_num_threads() > 1 else None
     while pieces:
         fresh = flat.new_empty(sum(indices.numel() for indices in pieces)).normal_(mean, std, generator=generator)
-        still_outside, offset = [], 0
-        for indices in pieces:
+        jobs, offset = [], 0
+        for number, indices in enumerate(pieces):  # the helper thread takes every other piece
             values = fresh[offset : offset + indices.numel()]
             offset += indices.numel()
-            flat.index_copy_(0, indices, values)  # (flat[indices] = values hands 3000+ to the pool)
-            still_outside.append(indices[_outside_mask(values, low, high)])
-        pieces = _as_pieces(still_outside, flat.is_cpu)
+            if helper is not None and number % 2:
+                jobs.append(helper.submit(_put_back, flat, indices, values, low, high))
+            else:
+                jobs.append(_put_back(flat, indices, values, low, high))
+        pieces = _as_pieces([job.result() if isinstance(job, Future) else job for job in jobs], flat.is_cpu)
+
+
+def _put_back(flat, indices, values, low, high) -> torch.Tensor:
+    """Write ``values`` at ``indices`` of ``flat``; return the indices whose new value is outside."""
+    with torch.no_grad():  # grad mode is per thread: the helper thread's is on
+        flat.index_copy_(0, indices, values)  # (flat[indices] = values hands 3000+ to the pool)
+        return indices[_outside_mask(values, low, high)]
 
 
 def _draw_and_find_outside(flat, mean, std, low, high, generator) -> list[torch.Tensor]:
@@ -211,6 +221,10 @@ def _indices_outside(flat: torch.Tensor, low: float, high: float) -> list[torch.
     ]
 
 
+def _split(indices: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    return indices.split(_SERIAL_PIECE) if indices.numel() > _SERIAL_PIECE else (indices,)
+
+
 def _as_pieces(indices: list[torch.Tensor], cpu: bool) -> list[torch.Tensor]:
     """The non-empty index tensors, in order, regrouped: on the CPU into pieces of at most
     ``_SERIAL_PIECE`` (small neighbours concatenated, long ones split), so that every operation on a
@@ -219,7 +233,7 @@ def _as_pieces(indices: list[torch.Tensor], cpu: bool) -> list[torch.Tensor]:
     if not cpu:
         return [torch.cat(indices)] if indices else []
     pieces, group, size = [], [], 0
-    for view in (view for part in indices for view in part.split(_SERIAL_PIECE)):
+    for view in (view for part in indices for view in _split(part)):
         if size + view.numel() > _SERIAL_PIECE:
             pieces.append(torch.cat(group) if len(group) > 1 else group[0])
             group, size = [], 0
