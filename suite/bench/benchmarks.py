@@ -19,6 +19,9 @@ from suite.bench.timing import time_call
 
 #: Where ``python -m suite bench`` leaves its plan for this module.
 PLAN_KEY = pytest.StashKey[Plan]()
+#: The counterparts that could not be timed in this process (no such function, or it raised on the
+#: case's dtype or device, e.g. torch's orthogonal_ on bfloat16), one entry per case.
+SKIPPED: list[dict] = []
 #: Seconds of timed rounds per case and pass, and of calls per round.
 ROUNDS_TIME, ROUND_TIME = 0.2, 1e-3
 MAX_ROUNDS, MAX_ITERATIONS = 7, 1000
@@ -42,6 +45,7 @@ class Bench:
         self.tensors: dict[tuple, torch.Tensor] = {}
         self.targets: dict[str, object] = {}
         self.estimates: dict[str, float] = {}
+        self.unsupported: dict[str, str] = {}
 
     def tensor(self, case: Case, slot: int = 0) -> torch.Tensor:
         """A tensor of the case's device, dtype and shape, its pages touched; only the current
@@ -88,10 +92,31 @@ def bench(request) -> Bench:
 
 def test_call(benchmark, bench, bench_item):
     pass_index, case = bench_item
-    target = bench.target(case)
-    if target is None:
-        pytest.skip(f"{case.impl} has no counterpart of {case.initializer} on {case.device}")
-    rounds, iterations, warmup = bench.schedule(case, target, pass_index)
+    reason = bench.unsupported.get(case.key)
+    target = None if reason else bench.target(case)
+    if target is None and reason is None:
+        reason = f"{case.impl} has no counterpart of {case.initializer} for {case.dtype} on {case.device}"
+    if target is not None:
+        try:
+            rounds, iterations, warmup = bench.schedule(case, target, pass_index)
+        except Exception as error:
+            if case.impl == "initlib" or case.impl == "reference":
+                raise
+            reason = f"{case.impl}'s {case.initializer} raised {type(error).__name__}: {error}"
+    if reason:
+        if case.key not in bench.unsupported:
+            bench.unsupported[case.key] = reason
+            SKIPPED.append(
+                {
+                    "initializer": case.initializer,
+                    "impl": case.impl,
+                    "device": case.device,
+                    "dtype": case.dtype,
+                    "shape": list(case.shape),
+                    "reason": reason,
+                }
+            )
+        pytest.skip(reason)
     benchmark.group = case.key
     benchmark.extra_info.update(
         initializer=case.initializer,

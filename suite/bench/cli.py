@@ -108,6 +108,7 @@ def run(args) -> int:
         memory=peaks,
         suite_version=getattr(suite, "__version__", initlib.__version__),
     )
+    document["skipped"] = list(benchmarks.SKIPPED)
     document["wall_s"] = time.perf_counter() - started
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
@@ -125,6 +126,7 @@ def _run_pytest(plan, raw_path: str) -> int:
         def pytest_configure(config):
             config.stash[benchmarks.PLAN_KEY] = plan
 
+    benchmarks.SKIPPED.clear()
     argv = [
         benchmarks.__file__,
         "-q",
