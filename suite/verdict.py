@@ -71,11 +71,11 @@ def _short(value: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """JSON-safe: numpy scalars to Python, non-finite floats to strings."""
+    """JSON-safe: numpy scalars to Python, non-finite floats to null (the contract has no NaN)."""
     if hasattr(value, "item") and not isinstance(value, (list, dict)):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
+        return None
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

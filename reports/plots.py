@@ -1,0 +1,450 @@
+"""Figures as inline SVG strings (matplotlib, Agg backend, text kept as text, no external references).
+
+Each figure gets its own ``svg.hashsalt`` (its key), so the ids matplotlib writes for clip paths and
+markers are unique within the page and identical from run to run; the SVG carries no date.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+from matplotlib.figure import Figure
+
+from . import demos as demos_mod
+
+STATUS_COLOURS = {
+    "pass": "#1a7f37",
+    "fail": "#cf222e",
+    "deviation": "#bf8700",
+    "deviation-fixed": "#0969da",
+    "not-provided": "#8c959f",
+}
+INIT_COLOURS = {"he": "#0969da", "xavier": "#1a7f37", "lecun": "#bf8700", "default": "#cf222e"}
+INIT_STYLES = {"he": "-", "xavier": "-", "lecun": (0, (4, 3)), "default": "-"}
+PALETTE = plt.get_cmap("tab10").colors
+
+_STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#d0d7de",
+    "grid.linewidth": 0.6,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "svg.fonttype": "none",
+    "figure.dpi": 100,
+}
+
+
+def to_svg(fig: Figure, key: str, tight: bool = True) -> str:
+    """Serialise ``fig`` as an inline ``<svg>`` element (no XML prolog, no date), then close it.
+
+    ``tight`` crops to what was drawn (legends outside the axes included) at the cost of a second draw.
+    """
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": key}):
+        fig.savefig(
+            buf,
+            format="svg",
+            metadata={"Date": None, "Creator": None},
+            bbox_inches="tight" if tight else None,
+        )
+    plt.close(fig)
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    # many figures share one page: prefix every id (and every reference to one) with the figure's key
+    prefix = re.sub(r"[^A-Za-z0-9_-]+", "-", key)
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
+    # keeps its natural width/height (pt) and viewBox; CSS shrinks it to the column where needed
+    return svg.replace("<svg ", '<svg class="plot" role="img" ', 1)
+
+
+def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1, **kw):
+    """A figure and a 2-D array of axes; called inside :func:`styled` functions, which set the style."""
+    return plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, **kw)
+
+
+def styled(fn):
+    """Run a plotting function under the report's matplotlib style."""
+
+    def wrapper(*args, **kwargs):
+        with plt.rc_context(_STYLE):
+            return fn(*args, **kwargs)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+# --- verification: histogram against the claimed density, QQ plot -----------------------------------
+
+
+@styled
+def distribution(plot: dict, title: str, status: str, key: str) -> str:
+    """Histogram (as a density) with the claimed density at the bin centres, and the QQ plot."""
+    fig, axes = _figure(7.0, 2.7, ncols=2)
+    ax_h, ax_q = axes[0]
+    edges, counts, density = plot["hist_edges"], plot["hist_counts"], plot["density"]
+    n = sum(counts)
+    widths = [b - a for a, b in itertools.pairwise(edges)]
+    emp = [c / (n * w) if n and w > 0 else 0.0 for c, w in zip(counts, widths, strict=True)]
+    centres = [(a + b) / 2 for a, b in itertools.pairwise(edges)]
+    colour = STATUS_COLOURS.get(status, "#57606a")
+    ax_h.stairs(emp, edges, fill=True, color="#afb8c1", alpha=0.8, label=f"measured histogram (n = {n:,})")
+    ax_h.plot(centres, density, color=colour, lw=1.6, label=f"claimed {plot.get('family', '')} density")
+    ax_h.set_title("histogram vs claimed density", loc="left")
+    ax_h.set_xlabel("value")
+    ax_h.set_ylabel("density")
+    qt, qe = plot["qq_theoretical"], plot["qq_empirical"]
+    ax_q.plot(qt, qe, ".", ms=3, color=colour, label=f"quantiles ({len(qt)})")
+    finite = [v for v in (*qt, *qe) if math.isfinite(v)]
+    if finite:
+        lo, hi = min(finite), max(finite)
+        ax_q.plot([lo, hi], [lo, hi], color="#57606a", lw=0.8, ls="--", label="y = x")
+    ax_q.set_title("QQ plot", loc="left")
+    ax_q.set_xlabel("claimed quantile")
+    ax_q.set_ylabel("measured quantile")
+    handles = [*ax_h.get_legend_handles_labels()[0], *ax_q.get_legend_handles_labels()[0]]
+    fig.legend(handles=handles, loc="lower center", ncol=4, bbox_to_anchor=(0.5, 0.0))
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold")
+    # one of these per initializer and target: a fixed layout instead of tight_layout's extra draws
+    fig.subplots_adjust(left=0.085, right=0.985, top=0.79, bottom=0.26, wspace=0.28)
+    return to_svg(fig, key, tight=False)
+
+
+# --- the classic demonstrations -------------------------------------------------------------------
+
+
+@styled
+def propagation(p: demos_mod.Propagation) -> str:
+    fig, axes = _figure(10.5, 5.6, ncols=3, nrows=2, sharex=True)
+    layers = list(range(1, p.depth + 1))
+    for col, nl in enumerate(demos_mod.NONLINEARITIES):
+        for row, (series, label) in enumerate(
+            ((p.forward, "activations: E[y²] of layer l"), (p.backward, "gradients: E[(∂L/∂y)²] at layer l"))
+        ):
+            ax = axes[row][col]
+            for init in demos_mod.INITS:
+                values = series[nl][init]
+                ax.plot(
+                    layers,
+                    values,
+                    color=INIT_COLOURS[init],
+                    ls=INIT_STYLES[init],
+                    lw=1.6,
+                    label=demos_mod.INIT_LABELS[init],
+                )
+            ax.set_yscale("log")
+            ax.set_title(f"{nl} network: {'forward' if row == 0 else 'backward'}", loc="left")
+            if col == 0:
+                ax.set_ylabel(label)
+            if row == 1:
+                ax.set_xlabel("layer l")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, bbox_to_anchor=(0.5, -0.04))
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return to_svg(fig, "propagation")
+
+
+@styled
+def symmetry(s: demos_mod.Symmetry) -> str:
+    fig, axes = _figure(10.0, 3.0, ncols=2)
+    ax_d, ax_l = axes[0]
+    colours = dict(zip(demos_mod.SYMMETRY_SCHEMES, ("#cf222e", "#1a7f37", "#0969da"), strict=True))
+    show = min(40, s.steps)
+    for scheme in demos_mod.SYMMETRY_SCHEMES:
+        ax_d.step(
+            range(show + 1),
+            s.distinct[scheme][: show + 1],
+            where="post",
+            color=colours[scheme],
+            lw=1.8,
+            label=scheme,
+        )
+        ax_l.plot(range(s.steps + 1), s.loss[scheme], color=colours[scheme], lw=1.4, label=scheme)
+    ax_d.set_ylim(0, s.hidden + 1)
+    ax_d.set_xlabel("SGD step")
+    ax_d.set_ylabel(f"distinct hidden units (of {s.hidden})")
+    ax_d.set_title(f"distinct hidden units, first {show} steps", loc="left")
+    ax_d.legend(loc="center right")
+    ax_l.set_yscale("log")
+    ax_l.set_xlabel("SGD step")
+    ax_l.set_ylabel("training loss (MSE, no dropout)")
+    ax_l.set_title("training loss", loc="left")
+    ax_l.legend(loc="upper right")
+    fig.tight_layout()
+    return to_svg(fig, "symmetry")
+
+
+@styled
+def sigmoid(s: demos_mod.Sigmoid) -> str:
+    fig, axes = _figure(6.0, 2.8)
+    ax = axes[0][0]
+    ax.plot(s.x, s.value, color="#0969da", lw=1.8, label="σ(x) = 1 / (1 + e^(−x))")
+    ax.plot(s.x, s.gradient, color="#cf222e", lw=1.8, label="σ'(x) = σ(x)(1 − σ(x))")
+    ax.axhline(0.25, color="#57606a", lw=0.8, ls="--")
+    ax.annotate(
+        f"max σ' = {s.max_gradient:.4f} at x = {abs(s.argmax):.2g}",
+        xy=(s.argmax, s.max_gradient),
+        xytext=(1.6, 0.42),
+        arrowprops={"arrowstyle": "->", "color": "#57606a"},
+    )
+    ax.set_xlabel("x")
+    ax.set_ylim(-0.02, 1.05)
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    return to_svg(fig, "sigmoid")
+
+
+@styled
+def gaussian_product(gp: demos_mod.GaussianProduct) -> str:
+    fig, axes = _figure(7.5, 3.2)
+    ax = axes[0][0]
+    depth = list(range(gp.depth + 1))
+    shift = 0.5 * math.log(gp.n)
+    for label, offset, colour in (
+        ("N(0, 1) entries", 0.0, "#cf222e"),
+        (f"N(0, 1/{gp.n}) entries", shift, "#0969da"),
+    ):
+        mean = [m - offset * d for m, d in zip(gp.mean, depth, strict=True)]
+        lo = [m - s for m, s in zip(mean, gp.std, strict=True)]
+        hi = [m + s for m, s in zip(mean, gp.std, strict=True)]
+        ax.fill_between(depth, lo, hi, color=colour, alpha=0.15, lw=0)
+        ax.plot(depth, mean, color=colour, lw=1.8, label=f"{label}: mean ± sd over {gp.trials:,} trials")
+        variance = 1.0 if offset == 0 else 1.0 / gp.n
+        ax.plot(depth, [gp.theory_mean(d, variance) for d in depth], color="black", lw=0.9, ls="--")
+    ax.plot([], [], color="black", lw=0.9, ls="--", label="theory: L (ln 2 + ψ(n/2) + ln σ²) / 2")
+    ax.axhline(0.0, color="#57606a", lw=0.8, ls=":", label="log √E‖Px‖² for N(0, 1/n): 0 at every depth")
+    ax.set_xlabel("depth L (number of 4×4 factors)")
+    ax.set_ylabel("log ‖W_L ⋯ W_1 x‖")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    return to_svg(fig, "gaussian-product")
+
+
+# --- benchmarks -------------------------------------------------------------------------------------
+
+
+def _human_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+def _colour_map(names) -> dict[str, tuple]:
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+@styled
+def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> str:
+    """GB/s against tensor size, one panel per dtype; initlib solid, torch dashed, fill roofline dotted."""
+    dtypes = sorted({r["dtype"] for r in results})
+    names = sorted({r["initializer"] for r in results})
+    colours = _colour_map(names)
+    fig, axes = _figure(5.0 * len(dtypes) + 1.5, 3.6, ncols=len(dtypes), sharey=True)
+    styles = {"initlib": ("-", "o"), "torch": ("--", "x"), "jax": ("-.", "s")}
+    for ax, dtype in zip(axes[0], dtypes, strict=True):
+        for name in names:
+            for impl, (ls, marker) in styles.items():
+                pts = sorted(
+                    (r["bytes"], r["gbps"])
+                    for r in results
+                    if r["dtype"] == dtype and r["initializer"] == name and r["impl"] == impl and r["gbps"] is not None
+                )
+                if pts:
+                    ax.plot(*zip(*pts, strict=True), ls=ls, marker=marker, ms=4, lw=1.3, color=colours[name])
+        roof = sorted(
+            (r["numel"], r["fill_gbps"]) for r in roofline if r["dtype"] == dtype and r.get("fill_gbps") is not None
+        )
+        if roof:
+            sizes = {r["numel"]: r["bytes"] for r in results if r["dtype"] == dtype}
+            xs = [sizes.get(n, n) for n, _ in roof]
+            ax.plot(xs, [g for _, g in roof], color="black", ls=":", lw=1.4)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_title(f"{device}, {dtype}", loc="left")
+        ax.set_xlabel("tensor size (bytes)")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _human_bytes(v)))
+    axes[0][0].set_ylabel("GB/s (bytes written once / median time)")
+    # every initializer of every panel (a dtype may lack some), then the line styles
+    handles = [plt.Line2D([], [], color=colours[name], marker="o", ms=4) for name in names]
+    labels = list(names)
+    impls = [impl for impl in styles if any(r["impl"] == impl for r in results)]
+    handles += [plt.Line2D([], [], color="black", ls=":")]
+    labels += ["fill_ roofline"]
+    handles += [plt.Line2D([], [], color="#57606a", ls=styles[i][0], marker=styles[i][1]) for i in impls]
+    labels += impls
+    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    return to_svg(fig, f"bench-gbps-{device}")
+
+
+def _grouped_bars(ax, names: list[str], series: list[tuple[str, object, dict[str, float]]]) -> None:
+    """A cluster of bars per name; ``series``: (label, colour, {name: value}) for each bar of a cluster."""
+    width = 0.8 / max(1, len(series))
+    for k, (label, colour, values) in enumerate(series):
+        xs = [i - 0.4 + width * (k + 0.5) for i, name in enumerate(names) if name in values]
+        ax.bar(xs, [values[name] for name in names if name in values], width=width, color=colour, label=label)
+    ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
+
+
+@styled
+def bench_ratio(results: list[dict], device: str) -> str:
+    """Time ratio to torch per initializer and size (grouped bars), one panel per dtype."""
+    rows = [r for r in results if r.get("ratio_to_torch") is not None]
+    dtypes = sorted({r["dtype"] for r in rows})
+    sizes = sorted({r["numel"] for r in rows})  # the same colours in every panel
+    fig, axes = _figure(5.0 * len(dtypes) + 1.0, 3.4, ncols=len(dtypes), sharey=True)
+    for ax, dtype in zip(axes[0], dtypes, strict=True):
+        mine = [r for r in rows if r["dtype"] == dtype]
+        impls = sorted({r["impl"] for r in mine})
+        groups = [(impl, numel) for impl in impls for numel in sizes]
+        series = [
+            (
+                f"{numel:,} elements" + (f" ({impl})" if len(impls) > 1 else ""),
+                plt.get_cmap("Blues")(0.35 + 0.6 * k / max(1, len(groups) - 1)),
+                {r["initializer"]: r["ratio_to_torch"] for r in mine if r["numel"] == numel and r["impl"] == impl},
+            )
+            for k, (impl, numel) in enumerate(groups)
+        ]
+        _grouped_bars(ax, sorted({r["initializer"] for r in mine}), series)
+        ax.axhline(1.0, color="black", lw=0.9, ls="--")
+        ax.set_title(f"{device}, {dtype}", loc="left")
+    axes[0][0].set_ylabel("median time / torch's (< 1: faster)")
+    handles, labels = axes[0][-1].get_legend_handles_labels()
+    fig.legend(handles, labels, title="tensor size", loc="center left", bbox_to_anchor=(1.0, 0.55))
+    fig.tight_layout()
+    return to_svg(fig, f"bench-ratio-{device}")
+
+
+@styled
+def bench_roofline(results: list[dict], device: str) -> str:
+    """Fraction of the fill_ roofline at the largest size of each initializer, initlib beside torch."""
+    rows = [r for r in results if r.get("fill_fraction") is not None]
+    dtypes = sorted({r["dtype"] for r in rows})
+    fig, axes = _figure(5.0 * len(dtypes) + 1.0, 3.4, ncols=len(dtypes), sharey=True)
+    impl_colours = {"initlib": "#0969da", "torch": "#8c959f", "jax": "#bf8700"}
+    for ax, dtype in zip(axes[0], dtypes, strict=True):
+        mine = [r for r in rows if r["dtype"] == dtype]
+        series = []
+        for impl, colour in impl_colours.items():
+            largest: dict[str, dict] = {}
+            for r in mine:
+                if r["impl"] == impl and r["bytes"] > largest.get(r["initializer"], {"bytes": -1})["bytes"]:
+                    largest[r["initializer"]] = r
+            if largest:
+                series.append((impl, colour, {name: r["fill_fraction"] for name, r in largest.items()}))
+        _grouped_bars(ax, sorted({r["initializer"] for r in mine}), series)
+        ax.set_title(f"{device}, {dtype}: largest size measured", loc="left")
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    axes[0][0].set_ylabel("fraction of fill_ bandwidth")
+    handles, labels = axes[0][-1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.55))
+    fig.tight_layout()
+    return to_svg(fig, f"bench-roofline-{device}")
+
+
+@styled
+def bench_scaling(series: list[dict], device: str) -> str:
+    fig, axes = _figure(6.5, 3.4)
+    ax = axes[0][0]
+    keys = sorted({(s["initializer"], s["dtype"]) for s in series})
+    colours = _colour_map(keys)
+    for s in series:
+        pts = sorted((p["n"], p["median_s"]) for p in s["points"])
+        if not pts:
+            continue
+        fit = s.get("fit") or {}
+        label = f"{s['initializer']} {s['impl']} {s['dtype']}"
+        if fit.get("exponent") is not None:
+            label += f": ∝ n^{fit['exponent']:.2f}"
+        ls = "-" if s["impl"] == "initlib" else "--"
+        ax.plot(
+            *zip(*pts, strict=True),
+            ls=ls,
+            marker="o",
+            ms=4,
+            color=colours[(s["initializer"], s["dtype"])],
+            label=label,
+        )
+        if fit.get("exponent") is not None and fit.get("c"):
+            ns = [pts[0][0], pts[-1][0]]
+            ax.plot(ns, [fit["c"] * n ** fit["exponent"] for n in ns], color="#57606a", lw=0.7, ls=":")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("n (n × n matrix)")
+    ax.set_ylabel("median time (s)")
+    ax.set_title(f"{device}: scaling (dotted: fitted c·n^k)", loc="left")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    return to_svg(fig, f"bench-scaling-{device}")
+
+
+# --- mutants and calibration -------------------------------------------------------------------------
+
+
+@styled
+def kill_rates(mutants: list[dict]) -> str:
+    """Kill rate with its Clopper-Pearson interval, one row per mutant."""
+    height = 0.8 + 0.22 * len(mutants)
+    fig, axes = _figure(6.5, height)
+    ax = axes[0][0]
+    colours = {"killed": STATUS_COLOURS["pass"], "survived": STATUS_COLOURS["fail"], "equivalent": "#8c959f"}
+    for i, m in enumerate(mutants):
+        rate = m["killed"] / m["runs"] if m["runs"] else 0.0
+        lo, hi = m.get("ci_low"), m.get("ci_high")
+        c = colours.get(m["status"], "#57606a")
+        if lo is not None and hi is not None:
+            ax.plot([lo, hi], [i, i], color=c, lw=2.5, alpha=0.45, solid_capstyle="butt")
+        ax.plot([rate], [i], "o", color=c, ms=5)
+    ax.set_yticks(range(len(mutants)), [m["name"] for m in mutants])
+    ax.invert_yaxis()
+    ax.set_xlim(-0.03, 1.03)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("kill rate over seeds (bar: 95% Clopper-Pearson interval)")
+    fig.tight_layout()
+    return to_svg(fig, "kill-rates")
+
+
+@styled
+def calibration_histogram(p_values: dict) -> str:
+    counts = p_values["counts"]
+    bins = len(counts)
+    total = sum(counts)
+    fig, axes = _figure(6.0, 2.8)
+    ax = axes[0][0]
+    edges = [i / bins for i in range(bins + 1)]
+    ax.stairs(counts, edges, fill=True, color="#0969da", alpha=0.55, label=f"p-values ({total:,})")
+    if bins:
+        expected = total / bins
+        half = 3 * math.sqrt(expected * (1 - 1 / bins))
+        ax.axhline(expected, color="black", lw=1, ls="--", label="uniform expectation")
+        ax.axhspan(expected - half, expected + half, color="#8c959f", alpha=0.2, lw=0, label="± 3 sd")
+    title = "p-values of every statistical verdict, all seeds"
+    if p_values.get("chi2") is not None and p_values.get("p_value") is not None:
+        title += f": χ² = {p_values['chi2']:.3g}, p = {p_values['p_value']:.3g}"
+    ax.set_title(title, loc="left")
+    ax.set_xlabel("p-value")
+    ax.set_ylabel("count")
+    ax.set_xlim(0, 1)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return to_svg(fig, "calibration")

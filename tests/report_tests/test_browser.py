@@ -1,0 +1,150 @@
+"""The report in a real browser: headless Chromium through selenium and the system chromedriver.
+
+Run by ``tox -e browser`` (which installs selenium and tries to install Chromium); elsewhere it skips,
+saying what is missing. When Chromium and chromedriver are both present, a browser that fails to start
+is a failure, not a skip. ``INITCHECK_SCREENSHOT_DIR`` keeps the screenshots (first screen and full page).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .helpers import render_fixture_report
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (tox -e browser installs it)")
+Image = pytest.importorskip("PIL.Image", reason="Pillow is not installed")
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+)
+WIDTH, HEIGHT = 1400, 1800
+
+
+def _find(env: str, names: tuple[str, ...], extra: tuple[str, ...] = ()) -> str | None:
+    if os.environ.get(env):
+        return os.environ[env]
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    return next((p for p in extra if Path(p).exists()), None)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    binary = _find("CHROMIUM", ("chromium", "chromium-browser", "google-chrome"))
+    if binary is None:
+        pytest.skip("no Chromium found (apt-get install chromium chromium-driver, or set CHROMIUM)")
+    driver_path = _find("CHROMEDRIVER", ("chromedriver",), ("/usr/lib/chromium/chromedriver",))
+    if driver_path is None:
+        pytest.skip("no chromedriver found (apt-get install chromium-driver, or set CHROMEDRIVER)")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument(f"--window-size={WIDTH},{HEIGHT}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(120)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def loaded(browser, tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser") / "report.html"
+    render_fixture_report(out)
+    browser.get(out.as_uri())
+    assert browser.execute_script("return document.readyState") == "complete"
+    return browser, out
+
+
+def _shots_dir() -> Path | None:
+    d = os.environ.get("INITCHECK_SCREENSHOT_DIR")
+    if d:
+        Path(d).mkdir(parents=True, exist_ok=True)
+        return Path(d)
+    return None
+
+
+def test_no_console_errors_and_nothing_fetched(loaded):
+    driver, _ = loaded
+    severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    assert severe == [], severe
+    assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+
+def test_first_screen_shows_the_summary_matrix(loaded):
+    driver, _ = loaded
+    driver.execute_script("window.scrollTo(0, 0)")
+    top = driver.execute_script("return document.querySelector('table.matrix').getBoundingClientRect().top")
+    assert 0 < top < HEIGHT, "the summary matrix should start on the first screen"
+    png = driver.get_screenshot_as_png()
+    shots = _shots_dir()
+    if shots:
+        (shots / "report-first-screen.png").write_bytes(png)
+
+
+def _non_blank(png: bytes) -> tuple[float, float]:
+    """(standard deviation of the grey levels, fraction of pixels that differ from the most common one)."""
+    img = Image.open(io.BytesIO(png)).convert("L")
+    hist = img.histogram()
+    n = sum(hist)
+    mean = sum(i * h for i, h in enumerate(hist)) / n
+    std = (sum(h * (i - mean) ** 2 for i, h in enumerate(hist)) / n) ** 0.5
+    return std, 1 - max(hist) / n
+
+
+def test_every_plot_rendered(loaded):
+    driver, _ = loaded
+    plots = driver.find_elements("css selector", "svg.plot, img")
+    assert len(plots) >= 20, f"expected the fixture report's plots, found {len(plots)}"
+    blank = []
+    for i, element in enumerate(plots):
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        size = element.size
+        assert size["width"] > 100 and size["height"] > 80, f"plot {i} is too small: {size}"
+        std, ink = _non_blank(element.screenshot_as_png)
+        if std < 10 or ink < 0.01:
+            blank.append((i, element.get_attribute("outerHTML")[:120], std, ink))
+    assert blank == [], blank
+
+
+def test_summary_links_open_their_evidence(loaded):
+    driver, out = loaded
+    href = driver.execute_script("return document.querySelector('td.cell.pass a').getAttribute('href')")
+    driver.get(out.as_uri() + href)
+    is_open = driver.execute_script(
+        "return document.getElementById(arguments[0]).closest('details').open", href.lstrip("#")
+    )
+    assert is_open, f"following {href} should open the evidence it points at"
+
+
+def test_full_page_screenshot(loaded):
+    """Not a check of its own: keeps a full-page screenshot when INITCHECK_SCREENSHOT_DIR is set."""
+    driver, out = loaded
+    shots = _shots_dir()
+    if not shots:
+        pytest.skip("INITCHECK_SCREENSHOT_DIR not set")
+    driver.get(out.as_uri())
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(WIDTH, min(height, 16000))
+    (shots / "report-full.png").write_bytes(driver.get_screenshot_as_png())
+    driver.set_window_size(WIDTH, HEIGHT)

@@ -1,0 +1,115 @@
+"""``python -m reports``: inputs given, bad inputs, and the no-input path against a stand-in suite."""
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from reports import cli, runner
+from reports.loader import VERIFY
+
+from .helpers import FIXTURES
+
+# A stand-in for `python -m suite`, found first because the commands run in its folder: verify copies a
+# fixture (torch.nn.init with exit status 1: claims violated, still a result), bench fails loudly.
+FAKE_SUITE = """
+import shutil, sys, time
+args = sys.argv[1:]
+out = args[args.index("--json") + 1]
+if args[0] == "verify":
+    target = args[args.index("--target") + 1]
+    print(f"verifying {target} ...", flush=True)
+    name = {"initlib": "verify-initlib.json", "torch.nn.init": "verify-torch.json"}[target]
+    shutil.copy(r"FIXTURES/" + name, out)
+    raise SystemExit(1 if target == "torch.nn.init" else 0)
+if args[0] == "bench":
+    print("bench: no roofline on this machine", flush=True)
+    raise SystemExit(3)
+if args[0] == "sleep":
+    time.sleep(30)
+if args[0] == "garbage":
+    open(out, "w").write("{not json")
+"""
+
+
+@pytest.fixture
+def fake_suite(tmp_path, monkeypatch):
+    pkg = tmp_path / "suite"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "__main__.py").write_text(textwrap.dedent(FAKE_SUITE).replace("FIXTURES", str(FIXTURES)))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_renders_the_given_files(tmp_path, capsys):
+    out = tmp_path / "deep" / "report.html"
+    code = cli.main(["--out", str(out), "--verify-json", str(FIXTURES / "verify-acme.json")])
+    assert code == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == str(out.resolve())
+    html = out.read_text()
+    assert "acme.init" in html and "Not in this report" in html
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such file"), ("{", "not valid JSON"), ('{"schema": "initcheck.other/9"}', "unknown schema")],
+)
+def test_a_bad_input_is_a_clear_error_naming_the_file(tmp_path, capsys, content, message):
+    bad = tmp_path / "bad.json"
+    if content is not None:
+        bad.write_text(content)
+    out = tmp_path / "report.html"
+    code = cli.main(["--out", str(out), "--verify-json", str(FIXTURES / "verify-initlib.json"), str(bad)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"error: {bad}: " in err and message in err
+    assert not out.exists()
+
+
+def test_no_input_runs_the_suite_and_renders_what_it_made(fake_suite, capsys):
+    out = fake_suite / "out" / "report.html"
+    assert cli.main(["--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "[1/3] python -m suite verify --target initlib --budget quick --json" in err
+    assert "    | verifying torch.nn.init ..." in err, "progress is streamed"
+    assert "    | bench: no roofline on this machine" in err
+    html = out.read_text()
+    # both verifications rendered, the violated one included
+    assert 'id="t-initlib"' in html and 'id="t-torch-nn-init"' in html
+    missing = html[html.index('id="missing"') : html.index('id="summary"')]
+    assert "Benchmarks" in missing and "exit status 3: bench: no roofline on this machine" in missing
+    assert "python -m suite bench --quick --json $TMP/bench.json failed" in missing, "no random temp path"
+    assert "Mutant kill matrix" in missing and "Calibration" in missing
+    assert "Verification" not in missing
+
+
+def test_a_command_that_hangs_or_writes_garbage(fake_suite, capsys):
+    json_path = fake_suite / "x.json"
+    step = runner.Step("Verification of x", ["sleep", "--json", str(json_path)], json_path, VERIFY, (0, 1))
+    made, reason = runner.run_step(step, timeout=1.0)
+    assert made is None and "stopped after 1 s" in reason
+    step = runner.Step("Verification of x", ["garbage", "--json", str(json_path)], json_path, VERIFY, (0, 1))
+    made, reason = runner.run_step(step, timeout=30)
+    assert made is None and "wrote a file the report cannot use" in reason and "not valid JSON" in reason
+    step = runner.Step("Verification of x", ["nothing", "--json", str(json_path)], json_path, VERIFY, (0,))
+    json_path.unlink()
+    made, reason = runner.run_step(step, timeout=30)
+    assert made is None and "wrote no x.json" in reason
+
+
+def test_a_missing_suite_command(tmp_path, monkeypatch):
+    """A suite without the command (argparse's exit status 2) is a reason, not a crash."""
+    pkg = tmp_path / "suite"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "__main__.py").write_text("import sys\nprint('error: invalid choice', file=sys.stderr)\nsys.exit(2)\n")
+    monkeypatch.chdir(tmp_path)
+    steps = runner.default_steps(Path(tmp_path))
+    inputs, failures = runner.run_all(steps, timeout=30)
+    assert inputs == []
+    assert [s.section for s, _ in failures] == [s.section for s in steps]
+    assert all("exit status 2: error: invalid choice" in reason for _, reason in failures)
+    shutil.rmtree(pkg)

@@ -1,0 +1,108 @@
+"""Input files: every problem is an error that names the file."""
+
+import json
+
+import pytest
+
+from reports.loader import BENCH, KNOWN_SCHEMAS, VERIFY, ReportInputError, load
+
+from .helpers import ALL_FILES, FIXTURES
+
+
+def _verify_fixture() -> dict:
+    return json.loads((FIXTURES / "verify-initlib.json").read_text())
+
+
+def _write(tmp_path, data, name="in.json"):
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("name", ALL_FILES)
+def test_every_fixture_loads(name):
+    inp = load(FIXTURES / name)
+    assert inp.schema in KNOWN_SCHEMAS
+    assert inp.path.endswith(name)
+
+
+def test_missing_file_names_the_file(tmp_path):
+    path = tmp_path / "nowhere" / "verify.json"
+    with pytest.raises(ReportInputError, match="no such file") as err:
+        load(path)
+    assert str(path) in str(err.value)
+
+
+def test_corrupt_json_names_the_file_and_the_place(tmp_path):
+    path = _write(tmp_path, '{"schema": "initcheck.verify/1", "target": ', "corrupt.json")
+    with pytest.raises(ReportInputError, match="not valid JSON") as err:
+        load(path)
+    assert str(err.value).startswith(str(path))
+    assert "line 1" in str(err.value)
+
+
+def test_nan_is_refused(tmp_path):
+    data = json.dumps(_verify_fixture()).replace('"alpha": 0.001', '"alpha": NaN', 1)
+    path = _write(tmp_path, data, "nan.json")
+    with pytest.raises(ReportInputError, match="NaN") as err:
+        load(path)
+    assert str(path) in str(err.value)
+
+
+def test_unknown_schema_names_the_file_and_the_schema(tmp_path):
+    path = _write(tmp_path, {"schema": "initcheck.verify/2", "target": "x"}, "future.json")
+    with pytest.raises(ReportInputError, match=r"unknown schema 'initcheck\.verify/2'") as err:
+        load(path)
+    assert str(path) in str(err.value)
+
+
+def test_no_schema_and_not_an_object(tmp_path):
+    with pytest.raises(ReportInputError, match="no 'schema' field"):
+        load(_write(tmp_path, {"target": "x"}))
+    with pytest.raises(ReportInputError, match="JSON object"):
+        load(_write(tmp_path, "[1, 2]"))
+
+
+def test_a_schema_given_to_the_wrong_option(tmp_path):
+    path = FIXTURES / "bench-cpu.json"
+    with pytest.raises(ReportInputError, match=f"holds {BENCH}, but this option takes {VERIFY}") as err:
+        load(path, VERIFY)
+    assert str(path) in str(err.value)
+
+
+def test_a_missing_field_is_named_with_its_place(tmp_path):
+    data = _verify_fixture()
+    del data["verdicts"][3]["status"]
+    path = _write(tmp_path, data)
+    with pytest.raises(ReportInputError, match=r"verdicts\[3\] lacks the field 'status'") as err:
+        load(path)
+    assert str(path) in str(err.value)
+
+
+def test_a_field_of_the_wrong_type(tmp_path):
+    data = _verify_fixture()
+    data["verdicts"][0]["p_value"] = "0.5"
+    with pytest.raises(ReportInputError, match=r"verdicts\[0\]\.p_value should be int or float or null"):
+        load(_write(tmp_path, data))
+
+
+def test_an_unknown_status(tmp_path):
+    data = _verify_fixture()
+    data["initializers"][0]["status"] = "ok"
+    with pytest.raises(ReportInputError, match=r"initializers\[0\]\.status is 'ok'"):
+        load(_write(tmp_path, data))
+
+
+def test_inconsistent_plot_data(tmp_path):
+    data = _verify_fixture()
+    plotted = next(v for v in data["verdicts"] if v["plot"])
+    plotted["plot"]["hist_counts"].pop()
+    with pytest.raises(ReportInputError, match="hist_edges should have one more entry"):
+        load(_write(tmp_path, data))
+
+
+def test_extra_fields_are_accepted(tmp_path):
+    data = _verify_fixture()
+    data["something_new"] = {"a": 1}
+    data["verdicts"][0]["extra"] = [1, 2]
+    assert load(_write(tmp_path, data)).data["something_new"] == {"a": 1}
