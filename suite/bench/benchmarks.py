@@ -52,11 +52,8 @@ class Bench:
         (device, dtype, numel)'s tensors are kept, so memory stays at two tensors."""
         key = (case.device, case.dtype, case.shape, slot)
         if key not in self.tensors:
-            numel = case.numel
-            for old in [
-                k for k in self.tensors if (k[0], k[1], torch.Size(k[2]).numel()) != (case.device, case.dtype, numel)
-            ]:
-                del self.tensors[old]
+            current = (case.device, case.dtype, case.numel)
+            self.tensors = {k: t for k, t in self.tensors.items() if (k[0], k[1], t.numel()) == current}
             dtype = getattr(torch, case.dtype)
             self.tensors[key] = torch.empty(case.shape, dtype=dtype, device=case.device).fill_(1.0)
         return self.tensors[key]
@@ -70,7 +67,7 @@ class Bench:
             return reference_call(case.initializer, self.tensor(case), self.tensor(case, slot=1))
         return torch_call(case.initializer, case.impl, self.tensor(case), self.generator)
 
-    def schedule(self, case: Case, target, pass_index: int) -> tuple[int, int, int]:
+    def schedule(self, case: Case, target) -> tuple[int, int, int]:
         """(rounds, iterations, warm-up rounds): about ``ROUNDS_TIME`` of timed rounds, each at least
         ``ROUND_TIME`` long; the first time a case runs, one call warms it up and one estimates it."""
         warmup = 0
@@ -98,7 +95,7 @@ def test_call(benchmark, bench, bench_item):
         reason = f"{case.impl} has no counterpart of {case.initializer} for {case.dtype} on {case.device}"
     if target is not None:
         try:
-            rounds, iterations, warmup = bench.schedule(case, target, pass_index)
+            rounds, iterations, warmup = bench.schedule(case, target)
         except Exception as error:
             if case.impl == "initlib" or case.impl == "reference":
                 raise

@@ -32,8 +32,8 @@ QUICK_SIDES = (128, 256, 512, 1024, 2048)
 FULL_SIDES = (64, 128, 256, 512, 1024, 2048, 4096)
 #: Largest tensor (elements) for the initializers whose cost grows faster than their size.
 SIZE_LIMITS = {"orthogonal_": 4096**2, "delta_orthogonal_": 4096**2, "sparse_": 4096**2}
-#: Interleaved passes over the plan (quick, full).
-DEFAULT_PASSES = {True: 3, False: 3}
+#: Interleaved passes over the plan.
+DEFAULT_PASSES = 3
 #: Initializers the quick run leaves out of the 4096 x 4096 table: delta_orthogonal_ has no torch
 #: counterpart and costs a 4096 x 4096 QR (it is timed on the conv kernel).
 QUICK_TABLE_SKIPS = ("delta_orthogonal_",)
@@ -131,7 +131,7 @@ def build_plan(
     return Plan(
         device=device,
         quick=quick,
-        passes=passes or DEFAULT_PASSES[quick],
+        passes=passes or DEFAULT_PASSES,
         impls=impls,
         groups=groups,
     )

@@ -15,8 +15,10 @@ from collections import defaultdict
 
 import numpy as np
 
+from .plan import MAIN_SHAPE as _MAIN
+
 SCHEMA = "initcheck.bench/1"
-MAIN_SHAPE = [4096, 4096]
+MAIN_SHAPE = list(_MAIN)
 #: Sizes (elements) from which a size series is bandwidth/RNG-bound, and orthogonal_ sides from which
 #: the QR is compute-bound: the fits start there.
 FIT_FROM_NUMEL, FIT_FROM_SIDE = 10**6, 512
