@@ -68,7 +68,7 @@ def trunc_normal_(
 def constant_(tensor: torch.Tensor, val: float):
     """Fill with ``val``."""
     tensor = _checks.tensor_arg(tensor)
-    if not isinstance(val, numbers.Number):
+    if type(val) is not float and type(val) is not int and not isinstance(val, numbers.Number):
         raise TypeError(f"val: expected a number, got {val!r} ({type(val).__name__})")
     with torch.no_grad():
         return tensor.fill_(val)

@@ -31,7 +31,8 @@ def compute_fans(shape: Sequence[int], layout: str = "torch") -> tuple[int, int]
     layout = _checks.choice(layout, "layout", LAYOUTS)
     shape = tuple(shape)
     for size in shape:
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 0:
+        integral = type(size) is int or (not isinstance(size, bool) and isinstance(size, numbers.Integral))
+        if not integral or size < 0:
             raise ValueError(f"shape: sizes must be non-negative integers, got {shape}")
     if len(shape) < 2:
         raise ValueError(f"tensor: fan_in and fan_out need at least 2 dimensions, got shape {shape}")

@@ -18,8 +18,7 @@ def eye_(tensor: torch.Tensor):
     if _checks.is_noop(tensor):
         return tensor
     with torch.no_grad():
-        tensor.zero_()
-        tensor.diagonal().fill_(1)
+        torch.eye(*tensor.shape, out=tensor)  # one pass: zeros, then ones on the diagonal, in place
     return tensor
 
 
@@ -170,15 +169,19 @@ def _random_column_subsets(rows: int, cols: int, k: int, device, generator) -> t
     if permutation_cost < floyd_cost:
         mask = torch.zeros(cols, rows, dtype=torch.bool, device=device)
         for column in mask:
-            column[torch.randperm(rows, generator=generator, device=device)[:k]] = True
+            column.index_fill_(0, torch.randperm(rows, generator=generator, device=device)[:k], True)
         return mask.T
-    mask = torch.zeros(rows, cols, dtype=torch.bool, device=device)
+    # Floyd on the flat (rows * cols) mask: entry (row, col) is row * cols + col. index_select and
+    # index_fill_ on the CPU stay on the calling thread for a few thousand indices, where advanced
+    # indexing hands them to torch's thread pool (and waits for it: badly on a loaded machine).
+    flat = torch.zeros(rows * cols, dtype=torch.bool, device=device)
     column_index = torch.arange(cols, device=device)
     draws = torch.rand(take, cols, dtype=torch.float64, device=device, generator=generator)
     for step, top in enumerate(range(rows - take, rows)):
         # Floyd: pick t uniform in [0, top]; if already chosen, choose `top` itself (never chosen yet).
-        candidate = draws[step].mul_(top + 1).long().clamp_(max=top)
-        taken = mask[candidate, column_index]
-        chosen = torch.where(taken, top, candidate)
-        mask[chosen, column_index] = True
+        candidate = draws[step].mul_(top + 1).long().clamp_(max=top).mul_(cols).add_(column_index)
+        taken = flat.index_select(0, candidate)
+        chosen = torch.where(taken, column_index + top * cols, candidate)
+        flat.index_fill_(0, chosen, True)
+    mask = flat.view(rows, cols)
     return mask if take == k else mask.logical_not_()

@@ -1,0 +1,182 @@
+"""``python -m suite bench``: time every initializer against torch.nn.init and the device's roofline.
+
+Exit status: 0 when every benchmark ran (missed performance targets are results, reported in the JSON
+and on the terminal, not errors), 1 when a benchmark failed, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+import initlib
+import suite
+
+from . import benchmarks, machine, memory, results
+from .impls import INITIALIZERS, jax_available
+from .plan import MAIN_SHAPE, build_plan
+from .timing import TIMER
+
+HELP = "time every initializer against torch.nn.init (and JAX) and the device's fill_/copy_ roofline"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="the 4096x4096 table, a few sizes and the orthogonal_ sweep to n=2048 (minutes on 2 cores)",
+    )
+    parser.add_argument("--json", metavar="PATH", help="write the initcheck.bench/1 results to PATH")
+    parser.add_argument("--passes", type=int, help="interleaved passes (default 3)")
+    parser.add_argument("--only", metavar="NAMES", help="comma-separated initializers to time (default: all)")
+    parser.add_argument("--max-numel", type=int, metavar="N", help="skip tensors of more than N elements")
+    parser.add_argument("--raw", metavar="PATH", help="also keep pytest-benchmark's raw JSON at PATH")
+
+
+class UsageError(Exception):
+    """Bad input: the message names the argument."""
+
+
+def _validate(args) -> tuple[str, ...] | None:
+    if args.device not in ("cpu", "cuda"):
+        raise UsageError(f"--device: expected cpu or cuda, got {args.device!r}")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise UsageError(
+            f"--device: cuda requested but CUDA is not available (torch {torch.__version__}"
+            f"{', built without CUDA' if torch.version.cuda is None else ', no GPU found'})"
+        )
+    if args.passes is not None and args.passes < 1:
+        raise UsageError(f"--passes: must be >= 1, got {args.passes}")
+    if args.max_numel is not None and args.max_numel < 1:
+        raise UsageError(f"--max-numel: must be >= 1, got {args.max_numel}")
+    only = None
+    if args.only is not None:
+        only = tuple(name.strip() for name in args.only.split(",") if name.strip())
+        unknown = [name for name in only if name not in INITIALIZERS]
+        if unknown or not only:
+            raise UsageError(f"--only: unknown initializer(s) {unknown}; expected names from {list(INITIALIZERS)}")
+    for option in ("json", "raw"):
+        path = getattr(args, option)
+        if path is not None:
+            target = Path(path)
+            if target.is_dir():
+                raise UsageError(f"--{option}: {path} is a directory, expected a file path")
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise UsageError(f"--{option}: cannot create the folder of {path}: {error}") from None
+    return only
+
+
+def run(args) -> int:
+    try:
+        only = _validate(args)
+    except UsageError as error:
+        print(f"python -m suite bench: error: {error}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    plan = build_plan(args.device, args.quick, args.passes, only=only, max_numel=args.max_numel, jax=jax_available())
+    if not plan.groups:
+        print("python -m suite bench: error: --only/--max-numel: nothing left to time", file=sys.stderr)
+        return 2
+    load_before = machine.load_average()
+    with tempfile.TemporaryDirectory() as scratch:
+        raw_path = args.raw or os.path.join(scratch, "raw.json")
+        status = _run_pytest(plan, raw_path)
+        if not os.path.exists(raw_path):
+            print(f"python -m suite bench: no benchmark ran (pytest exit status {status})", file=sys.stderr)
+            return 1
+        with open(raw_path, encoding="utf-8") as raw_file:
+            raw = json.load(raw_file)
+    info = machine.describe(args.device)
+    info["load_average"] = {"start": load_before, "end": info["load_average"]}
+    peaks = _memory(plan, args.device)
+    document = results.build(
+        raw,
+        machine=info,
+        quick=args.quick,
+        passes=plan.passes,
+        memory=peaks,
+        suite_version=getattr(suite, "__version__", initlib.__version__),
+    )
+    document["skipped"] = list(benchmarks.SKIPPED)
+    document["wall_s"] = time.perf_counter() - started
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(document, out, indent=1, allow_nan=False)
+            out.write("\n")
+    print(summary(document))
+    if args.json:
+        print(f"wrote {args.json} ({document['wall_s']:.0f} s)")
+    return 0 if status == pytest.ExitCode.OK else 1
+
+
+def _run_pytest(plan, raw_path: str) -> int:
+    class PlanPlugin:
+        @staticmethod
+        def pytest_configure(config):
+            config.stash[benchmarks.PLAN_KEY] = plan
+
+    benchmarks.SKIPPED.clear()
+    argv = [
+        benchmarks.__file__,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "--benchmark-json",
+        raw_path,
+        "--benchmark-timer",
+        TIMER,
+        "--benchmark-disable-gc",
+        "--benchmark-quiet",
+    ]
+    return pytest.main(argv, plugins=[PlanPlugin()])
+
+
+def _memory(plan, device: str) -> list[dict]:
+    """Peak memory of orthogonal_ on the main shape, initlib and torch, when the plan times it."""
+    timed = any(
+        "orthogonal_" in names and shape == MAIN_SHAPE and dtype == "float32" for (dtype, shape), names in plan.groups
+    )
+    if not timed:
+        return []
+    runs = 1 if plan.quick else 3
+    return [memory.measure(impl, "orthogonal_", "float32", MAIN_SHAPE, device, runs) for impl in ("torch", "initlib")]
+
+
+def summary(document: dict) -> str:
+    """The terminal table: the 4096 x 4096 results, then the targets."""
+    lines = [f"{'initializer':20} {'impl':8} {'dtype':9} {'median':>10} {'vs torch':>9} {'GB/s':>8} {'of fill_':>9}"]
+    for row in document["results"]:
+        if row["numel"] != 4096**2:
+            continue
+        ratio = f"{row['ratio_to_torch']:.3f}" if row["ratio_to_torch"] is not None else "-"
+        fraction = f"{row['fill_fraction']:.3f}" if row["fill_fraction"] is not None else "-"
+        lines.append(
+            f"{row['initializer']:20} {row['impl']:8} {row['dtype']:9} {row['median_s'] * 1e3:8.2f}ms "
+            f"{ratio:>9} {row['gbps']:8.3f} {fraction:>9}"
+        )
+    for entry in document["scaling"]:
+        if entry["x"] == "side" and entry["fit"]:
+            lines.append(f"{entry['initializer']} {entry['impl']}: time ~ n^{entry['fit']['exponent']:.2f}")
+    for entry in document["memory"]:
+        lines.append(f"peak memory {entry['initializer']} {entry['impl']}: {entry['peak_bytes'] / 2**20:.1f} MiB")
+    for target in document["targets"]:
+        verdict = {True: "met", False: "MISSED", None: "n/a"}[target["met"]]
+        value = "-" if target["value"] is None else f"{target['value']:.3f}"
+        lines.append(
+            f"target {target['initializer']} {target['target']} {target['comparison']} "
+            f"{target['threshold']}: {value} {verdict}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,266 @@
+"""From pytest-benchmark's raw JSON to ``initcheck.bench/1`` (docs/json-schemas.md).
+
+For every case, the per-call times of all its rounds over all passes give the median and the IQR. A
+result is then reported as GB/s written (the tensor's bytes once, over the median), as a fraction of
+``fill_``'s GB/s on the same device, dtype and size (the roofline, measured in the same run), and as
+the ratio of its median to torch's median for the same call. Scaling entries fit ``t = c * n^k`` by
+least squares in log-log over the points past the overhead-dominated regime.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+
+import numpy as np
+
+from .plan import MAIN_SHAPE as _MAIN
+
+SCHEMA = "initcheck.bench/1"
+MAIN_SHAPE = list(_MAIN)
+#: Sizes (elements) from which a size series is bandwidth/RNG-bound, and orthogonal_ sides from which
+#: the QR is compute-bound: the fits start there.
+FIT_FROM_NUMEL, FIT_FROM_SIDE = 10**6, 512
+#: The issue's targets: (name, initializers, comparison, threshold).
+CPU_RATIO_LIMIT = 1.05
+TRUNC_SPEEDUP, TRUNC_OVER_NORMAL = 10.0, 1.3
+CUDA_FILL_FRACTIONS = (
+    (
+        (
+            "normal_",
+            "uniform_",
+            "xavier_normal_",
+            "xavier_uniform_",
+            "kaiming_normal_",
+            "kaiming_uniform_",
+            "lecun_normal_",
+            "lecun_uniform_",
+        ),
+        0.8,
+    ),
+    (("trunc_normal_", "variance_scaling_"), 0.6),
+)
+
+
+def _quartiles(data: list[float]) -> tuple[float, float]:
+    if len(data) < 2:
+        return data[0], data[0]
+    q1, _, q3 = statistics.quantiles(data, n=4, method="inclusive")
+    return q1, q3
+
+
+def collect(raw: dict) -> dict[tuple, dict]:
+    """Per case (initializer, impl, device, dtype, shape): its info and per-call times by pass."""
+    cases: dict[tuple, dict] = {}
+    for bench in raw.get("benchmarks", []):
+        info = bench["extra_info"]
+        key = (info["initializer"], info["impl"], info["device"], info["dtype"], tuple(info["shape"]))
+        entry = cases.setdefault(key, {"info": info, "passes": defaultdict(list)})
+        entry["passes"][info["pass_index"]].extend(bench["stats"]["data"])
+    return cases
+
+
+def _times(entry: dict) -> list[float]:
+    return [t for times in entry["passes"].values() for t in times]
+
+
+def _roofline(cases: dict) -> tuple[list[dict], dict]:
+    rows, lookup = [], {}
+    refs = defaultdict(dict)
+    for (name, impl, device, dtype, shape), entry in cases.items():
+        if impl == "reference":
+            refs[(device, dtype, math.prod(shape))][name] = statistics.median(_times(entry))
+    for (device, dtype, numel), medians in sorted(refs.items()):
+        nbytes = _bytes(cases, device, dtype, numel)
+        fill_s, copy_s = medians.get("fill_"), medians.get("copy_")
+        row = {
+            "device": device,
+            "dtype": dtype,
+            "numel": numel,
+            "bytes": nbytes,
+            "fill_s": fill_s,
+            "copy_s": copy_s,
+            "fill_gbps": _gbps(nbytes, fill_s),
+            "copy_gbps": _gbps(nbytes, copy_s),
+        }
+        rows.append(row)
+        lookup[(device, dtype, numel)] = row
+    return rows, lookup
+
+
+def _bytes(cases, device, dtype, numel) -> int:
+    for (_, _, d, t, shape), entry in cases.items():
+        if (d, t, math.prod(shape)) == (device, dtype, numel):
+            return entry["info"]["bytes"]
+    raise KeyError((device, dtype, numel))
+
+
+def _gbps(nbytes: int, seconds: float | None) -> float | None:
+    return nbytes / seconds / 1e9 if seconds else None
+
+
+def _results(cases: dict, roofline: dict) -> list[dict]:
+    rows = []
+    for key, entry in cases.items():
+        name, impl, device, dtype, shape = key
+        if impl == "reference":
+            continue
+        times = _times(entry)
+        median = statistics.median(times)
+        q1, q3 = _quartiles(times)
+        nbytes = entry["info"]["bytes"]
+        gbps = _gbps(nbytes, median)
+        fill = roofline.get((device, dtype, math.prod(shape)), {}).get("fill_gbps")
+        torch_entry = cases.get((name, "torch", device, dtype, shape))
+        ratio = pass_ratios = None
+        if impl != "torch" and torch_entry is not None:
+            ratio = median / statistics.median(_times(torch_entry))
+            pass_ratios = [
+                statistics.median(entry["passes"][p]) / statistics.median(torch_entry["passes"][p])
+                for p in sorted(entry["passes"])
+                if torch_entry["passes"].get(p)
+            ]
+        rows.append(
+            {
+                "initializer": name,
+                "impl": impl,
+                "device": device,
+                "dtype": dtype,
+                "shape": list(shape),
+                "numel": math.prod(shape),
+                "bytes": nbytes,
+                "kwargs": entry["info"].get("kwargs", {}),
+                "median_s": median,
+                "iqr_s": q3 - q1,
+                "rounds": len(times),
+                "gbps": gbps,
+                "fill_fraction": gbps / fill if gbps and fill else None,
+                "ratio_to_torch": ratio,
+                "pass_ratios": pass_ratios,
+            }
+        )
+    return rows
+
+
+def fit_power_law(points: list[tuple[float, float]]) -> dict | None:
+    """Least squares of log t = log c + k log n; ``None`` with fewer than two points."""
+    if len(points) < 2:
+        return None
+    n, t = np.log([p[0] for p in points]), np.log([p[1] for p in points])
+    exponent, log_c = np.polyfit(n, t, 1)
+    return {"model": "c * n^k", "exponent": float(exponent), "c": float(math.exp(log_c))}
+
+
+def _scaling(results: list[dict]) -> list[dict]:
+    """Time against size (2-D tensors of every size in the plan) and orthogonal_ against its side."""
+    series = defaultdict(list)
+    for row in results:
+        shape = row["shape"]
+        if len(shape) == 2 or (len(shape) == 3 and shape[2] == 1):
+            series[(row["initializer"], row["impl"], row["device"], row["dtype"])].append(row)
+    entries = []
+    for (name, impl, device, dtype), rows in sorted(series.items()):
+        by_side = name == "orthogonal_"
+        if by_side:
+            rows = [r for r in rows if r["shape"][0] == r["shape"][1]]
+            points = sorted((r["shape"][0], r["median_s"]) for r in rows)
+            fit_from = FIT_FROM_SIDE
+        else:
+            points = sorted((r["numel"], r["median_s"]) for r in rows)
+            fit_from = FIT_FROM_NUMEL
+        if len(points) < 3:
+            continue
+        fit = fit_power_law([p for p in points if p[0] >= fit_from])
+        if fit:
+            fit["n_min"] = fit_from
+        entries.append(
+            {
+                "initializer": name,
+                "impl": impl,
+                "device": device,
+                "dtype": dtype,
+                "x": "side" if by_side else "numel",
+                "points": [{"n": n, "median_s": t} for n, t in points],
+                "fit": fit,
+                "overhead_s": points[0][1],
+                "ns_per_element": 1e9 * points[-1][1] / (points[-1][0] ** 2 if by_side else points[-1][0]),
+            }
+        )
+    return entries
+
+
+def _targets(results: list[dict], memory: list[dict], device: str) -> list[dict]:
+    """The issue's performance targets, evaluated on this run's 4096 x 4096 float32 results."""
+    main = {
+        (r["initializer"], r["impl"]): r
+        for r in results
+        if r["dtype"] == "float32" and r["shape"][:2] == MAIN_SHAPE and r["numel"] == 4096**2
+    }
+    targets = []
+
+    def target(name, initializer, value, comparison, threshold):
+        met = None if value is None else (value <= threshold if comparison == "<=" else value >= threshold)
+        targets.append(
+            {
+                "target": name,
+                "initializer": initializer,
+                "device": device,
+                "dtype": "float32",
+                "shape": MAIN_SHAPE,
+                "value": value,
+                "comparison": comparison,
+                "threshold": threshold,
+                "met": met,
+            }
+        )
+
+    if device == "cpu":
+        for (name, impl), row in sorted(main.items()):
+            if impl == "initlib" and row["ratio_to_torch"] is not None:
+                target("time / torch's time", name, row["ratio_to_torch"], "<=", CPU_RATIO_LIMIT)
+        trunc, torch_trunc = main.get(("trunc_normal_", "initlib")), main.get(("trunc_normal_", "torch"))
+        if trunc and torch_trunc:
+            speedup = torch_trunc["median_s"] / trunc["median_s"]
+            target("speed-up over torch", "trunc_normal_", speedup, ">=", TRUNC_SPEEDUP)
+        normal = main.get(("normal_", "initlib"))
+        if trunc and normal:
+            target(
+                "time / initlib normal_'s time",
+                "trunc_normal_",
+                trunc["median_s"] / normal["median_s"],
+                "<=",
+                TRUNC_OVER_NORMAL,
+            )
+    else:
+        for names, threshold in CUDA_FILL_FRACTIONS:
+            for name in names:
+                row = main.get((name, "initlib"))
+                if row:
+                    target("fraction of fill_ bandwidth", name, row["fill_fraction"], ">=", threshold)
+    peaks = {(m["initializer"], m["impl"]): m["peak_bytes"] for m in memory}
+    for name in {m["initializer"] for m in memory}:
+        ours, theirs = peaks.get((name, "initlib")), peaks.get((name, "torch"))
+        if ours is not None and theirs:
+            target("peak memory / torch's peak memory", name, ours / theirs, "<=", 1.0)
+    return targets
+
+
+def build(raw: dict, *, machine: dict, quick: bool, passes: int, memory: list[dict], suite_version: str) -> dict:
+    """The ``initcheck.bench/1`` document."""
+    cases = collect(raw)
+    roofline, lookup = _roofline(cases)
+    results = _results(cases, lookup)
+    results.sort(key=lambda r: (r["dtype"] != "float32", r["numel"], r["initializer"], r["impl"]))
+    return {
+        "schema": SCHEMA,
+        "suite_version": suite_version,
+        "quick": quick,
+        "passes": passes,
+        "machine": machine,
+        "roofline": roofline,
+        "results": results,
+        "scaling": _scaling(results),
+        "memory": memory,
+        "targets": _targets(results, memory, machine["device"]),
+    }

@@ -1,0 +1,148 @@
+"""The bench command: its plan, the conversion of raw timings to initcheck.bench/1 (on synthetic
+timings with known answers), usage errors, and one tiny real run (a few seconds)."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import initlib
+from suite.bench import results
+from suite.bench.impls import INITIALIZERS
+from suite.bench.plan import MAIN_SHAPE, build_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bench(*args, timeout=300):
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "suite", "bench", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_initializers_cover_initlib():
+    assert set(INITIALIZERS) == set(initlib.TORCH_COMPATIBLE + initlib.EXTRAS) - {
+        "calculate_gain",
+        "compute_fans",
+    }
+
+
+def test_quick_plan_times_every_torch_initializer_against_torch_on_the_main_shape():
+    plan = build_plan(quick=True)
+    cases = plan.cases(0)
+    main = {(c.initializer, c.impl) for c in cases if c.dtype == "float32" and c.numel == math.prod(MAIN_SHAPE)}
+    for name, spec in INITIALIZERS.items():
+        if spec.in_torch:
+            assert {(name, "torch"), (name, "initlib")} <= main, name
+    assert {("fill_", "reference"), ("copy_", "reference")} <= main
+    first, second = plan.cases(0), plan.cases(1)
+    assert [c.impl for c in first if c.initializer == "normal_"][:2] == ["torch", "initlib"]
+    assert [c.impl for c in second if c.initializer == "normal_"][:2] == ["initlib", "torch"]
+
+
+def test_plan_filters():
+    plan = build_plan(quick=True, only=("normal_",), max_numel=10**5)
+    names = {name for _, group in plan.groups for name in group}
+    assert names == {"normal_"}
+    assert all(math.prod(shape) <= 10**5 for (_, shape), _ in plan.groups)
+
+
+def _raw(entries):
+    """pytest-benchmark's JSON layout: one benchmark per (case, pass) with its per-call times."""
+    benchmarks = []
+    for (name, impl, shape, dtype, pass_index), data in entries.items():
+        numel = math.prod(shape)
+        nbytes = numel * getattr(torch, dtype).itemsize
+        info = dict(initializer=name, impl=impl, device="cpu", dtype=dtype, shape=list(shape), numel=numel)
+        info.update(bytes=nbytes, pass_index=pass_index, kwargs={})
+        benchmarks.append({"extra_info": info, "stats": {"data": data}})
+    return {"benchmarks": benchmarks}
+
+
+def test_results_medians_ratios_roofline_and_fit():
+    shape = (4096, 4096)
+    entries = {
+        ("fill_", "reference", shape, "float32", 0): [0.004, 0.002, 0.003],
+        ("copy_", "reference", shape, "float32", 0): [0.006],
+        ("normal_", "torch", shape, "float32", 0): [0.10, 0.10, 0.30],
+        ("normal_", "initlib", shape, "float32", 0): [0.05, 0.06, 0.04],
+        ("normal_", "torch", shape, "float32", 1): [0.10],
+        ("normal_", "initlib", shape, "float32", 1): [0.08],
+    }
+    for side in (128, 256, 512, 1024):  # t = 1e-9 n^3 exactly
+        entries[("fill_", "reference", (side, side), "float32", 0)] = [1e-6]
+        entries[("orthogonal_", "initlib", (side, side), "float32", 0)] = [1e-9 * side**3]
+    doc = results.build(
+        _raw(entries), machine={"device": "cpu"}, quick=True, passes=2, memory=[], suite_version="0.1.0"
+    )
+    assert doc["schema"] == "initcheck.bench/1"
+    roof = next(r for r in doc["roofline"] if r["numel"] == 4096**2)
+    assert roof["fill_s"] == 0.003 and roof["fill_gbps"] == pytest.approx(4096**2 * 4 / 0.003 / 1e9)
+    ours = next(r for r in doc["results"] if r["initializer"] == "normal_" and r["impl"] == "initlib")
+    assert ours["median_s"] == pytest.approx(0.055) and ours["rounds"] == 4
+    assert ours["ratio_to_torch"] == pytest.approx(0.055 / 0.10)
+    assert ours["pass_ratios"] == pytest.approx([0.5, 0.8])
+    assert ours["fill_fraction"] == pytest.approx(0.003 / 0.055)
+    sweep = next(s for s in doc["scaling"] if s["initializer"] == "orthogonal_")
+    assert sweep["x"] == "side" and sweep["fit"]["exponent"] == pytest.approx(3.0)
+    assert sweep["fit"]["c"] == pytest.approx(1e-9)
+    target = next(t for t in doc["targets"] if t["initializer"] == "normal_")
+    assert target["met"] is True and target["value"] == pytest.approx(0.55)
+
+
+@pytest.mark.parametrize(
+    "args, argument",
+    [
+        (["--only", "nonsense_"], "--only"),
+        (["--passes", "0"], "--passes"),
+        (["--device", "tpu"], "--device"),
+        pytest.param(
+            ["--device", "cuda"],
+            "--device",
+            marks=pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is available"),
+        ),
+    ],
+)
+def test_usage_errors_name_the_argument_and_exit_2(args, argument):
+    done = bench(*args)
+    assert done.returncode == 2
+    assert f"error: {argument}:" in done.stderr
+
+
+def test_tiny_run_writes_the_json(tmp_path):
+    out = tmp_path / "sub" / "bench.json"
+    done = bench(
+        "--quick",
+        "--passes",
+        "1",
+        "--max-numel",
+        "20000",
+        "--only",
+        "normal_,trunc_normal_,orthogonal_",
+        "--json",
+        str(out),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    doc = json.loads(out.read_text())
+    assert doc["schema"] == "initcheck.bench/1" and doc["machine"]["device"] == "cpu"
+    assert doc["machine"]["torch"] == torch.__version__
+    assert {r["initializer"] for r in doc["results"]} == {"normal_", "trunc_normal_", "orthogonal_"}
+    for row in doc["results"]:
+        assert row["median_s"] > 0 and row["gbps"] > 0 and row["fill_fraction"] > 0
+        assert (row["ratio_to_torch"] is None) == (row["impl"] == "torch")
+    assert {(r["dtype"], r["numel"]) for r in doc["roofline"]} >= {("float32", r["numel"]) for r in doc["results"]}
