@@ -127,11 +127,17 @@ def _run_pytest(plan, raw_path: str) -> int:
             config.stash[benchmarks.PLAN_KEY] = plan
 
     benchmarks.SKIPPED.clear()
+    # Run from inside an xdist worker (the project's tests), pytest-benchmark would read the worker's
+    # identity from the environment and disable itself: the benchmark session is never a worker.
+    for name in [n for n in os.environ if n.startswith("PYTEST_XDIST_")]:
+        del os.environ[name]
     argv = [
         benchmarks.__file__,
         "-q",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:xdist",  # pytest-benchmark disables itself where xdist is loaded; timings must not run in parallel
         "-o",
         "addopts=",
         "--benchmark-json",
