@@ -17,6 +17,8 @@ from importlib import metadata
 
 import jinja2
 
+from suite.environment import cpu_model
+
 from . import demos as demos_mod
 from . import plots
 from .loader import BENCH, CALIBRATION, MUTANTS, VERIFY, Input
@@ -81,17 +83,6 @@ def _version(dist: str) -> str:
         return "not installed"
 
 
-def _cpu() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def renderer_environment() -> dict:
     """The versions and machine of the process that renders (and, without inputs, runs) the report."""
     import torch  # the demonstrations need it anyway
@@ -103,7 +94,7 @@ def renderer_environment() -> dict:
         "numpy": _version("numpy"),
         "matplotlib": _version("matplotlib"),
         "platform": platform.platform(),
-        "cpu": _cpu(),
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
     }
 

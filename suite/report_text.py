@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import platform
-import sys
 from collections import Counter, defaultdict
-from importlib import metadata
 
+from . import environment
 from .runner import Outcome
 from .verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS
 
@@ -99,40 +96,6 @@ def summary(outcome: Outcome, args) -> str:
     return "\n".join(lines)
 
 
-def environment() -> dict:
-    def version(name):
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return None
-
-    import torch
-
-    return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "numpy": version("numpy"),
-        "scipy": version("scipy"),
-        "statsmodels": version("statsmodels"),
-        "hypothesis": version("hypothesis"),
-        "platform": platform.platform(),
-        "cpu": cpu_model(),
-        "cores": os.cpu_count(),
-        "byteorder": sys.byteorder,
-    }
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def to_json(outcome: Outcome, args=None) -> dict:
     counts = Counter(v.status for v in outcome.verdicts)
     return {
@@ -142,7 +105,7 @@ def to_json(outcome: Outcome, args=None) -> dict:
         "seed": outcome.seed,
         "budget": outcome.budget,
         "alpha": outcome.alpha,
-        "environment": environment(),
+        "environment": environment.describe(),
         "ledger": outcome.ledger.to_json() if outcome.ledger else None,
         "initializers": initializer_rows(outcome),
         "verdicts": [v.to_json() for v in outcome.verdicts],

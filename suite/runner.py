@@ -4,6 +4,7 @@ the whole run, apply the target's ledger of known deviations."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -92,46 +93,51 @@ def verify(
     table = claims.table_for(target.kind)
     plan = make_plan(table, chosen_budget, alpha, with_properties=target.kind == "functions")
     outcome = Outcome(target.name, seed, budget, alpha, ledger=ledger)
-    names = [n for n in table if only is None or n in only]
-    for name in names:
-        spec = table[name]
-        fn = target.function(name)
+    for name, check in _work(target, table, plan, seed):
+        if only is not None and name not in only:
+            continue
+        fn = target.function(name) if name not in properties.PROPERTIES else target
         if fn is None:
             outcome.not_provided.append(name)
             progress(f"  {name:<22} not provided")
             continue
-        outcome.provided.append(name)
         tick = time.perf_counter()
-        verdicts = run_spec(target, spec, fn, plan, seed)
-        outcome.verdicts += verdicts
-        progress(_line(name, verdicts, time.perf_counter() - tick))
-    if target.kind == "functions":
-        for name, runner in extras.EXTRAS.items():
-            if only is not None and name not in only:
-                continue
-            fn = target.function(name)
-            if fn is None:
-                outcome.not_provided.append(name)
-                progress(f"  {name:<22} not provided")
-                continue
+        verdicts = check(fn)
+        if verdicts:  # a property whose initializers the target lacks makes none
             outcome.provided.append(name)
-            tick = time.perf_counter()
-            verdicts = runner(target.name, fn, derive_case_seed(seed, name, 0))
             outcome.verdicts += verdicts
             progress(_line(name, verdicts, time.perf_counter() - tick))
-        for name in properties.PROPERTIES:
-            if only is not None and name not in only:
-                continue
-            tick = time.perf_counter()
-            verdicts = properties.run(name, target, plan, derive_case_seed(seed, name, 0))
-            if verdicts:
-                outcome.verdicts += verdicts
-                progress(_line(name, verdicts, time.perf_counter() - tick))
     settle(outcome.verdicts, alpha)
     if ledger is not None:
         ledger.apply(outcome.verdicts)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _work(target: Target, table: dict[str, claims.Spec], plan: Plan, seed: int):
+    """(name, check) for everything a run looks at, in order: the table's initializers, then (for
+    initializer modules) calculate_gain and compute_fans, then the network properties. ``check`` takes
+    the target's function (the target itself for a property) and returns verdicts."""
+    for name, spec in table.items():
+        yield name, functools.partial(_run_spec_on, target, spec, plan, seed)
+    if target.kind != "functions":
+        return
+    for name, run_extra in extras.EXTRAS.items():
+        yield name, functools.partial(_run_extra, run_extra, target.name, derive_case_seed(seed, name, 0))
+    for name in properties.PROPERTIES:
+        yield name, functools.partial(_run_property, name, plan, derive_case_seed(seed, name, 0))
+
+
+def _run_spec_on(target, spec, plan, seed, fn):
+    return run_spec(target, spec, fn, plan, seed)
+
+
+def _run_extra(run_extra, target_name, seed, fn):
+    return run_extra(target_name, fn, seed)
+
+
+def _run_property(name, plan, seed, target):
+    return properties.run(name, target, plan, seed)
 
 
 def derive_case_seed(seed: int, name: str, index: int) -> int:

@@ -4,11 +4,11 @@ and the minimum-detectable-effect table (exit 1 when calibration is rejected).""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
+
+from ..environment import write_json
 
 HELP = "run the battery on a correct target over K seeds: failure proportions, p-value uniformity, MDE table"
 SCHEMA = "initcheck.calibration/1"
@@ -103,8 +103,6 @@ def run(args: argparse.Namespace) -> int:
             )
     exit_code = 0 if ok else 1
     if args.json:
-        path = Path(args.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
         record = {
             "schema": SCHEMA,
             "suite_version": "0.1.0",
@@ -117,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
             "mde": mde,
             "summary": {"calibrated": ok, "exit_code": exit_code},
         }
-        path.write_text(json.dumps(record, indent=1) + "\n")
+        write_json(args.json, record)
     print(
         f"calibration of {target.name} at {args.budget} over {len(seeds)} seeds: "
         f"{'NOT ' if not ok else ''}calibrated ({sum(not x['within_band'] for x in summary['checks'])} checks "

@@ -4,11 +4,11 @@ not documented as equivalent within the budget's minimum effect)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
+
+from ..environment import write_json
 
 HELP = "verify every catalogue mutant at K seeds and report kill rates (exit 1: an undocumented survivor)"
 SCHEMA = "initcheck.mutants/1"
@@ -97,8 +97,6 @@ def run(args: argparse.Namespace) -> int:
         "exit_code": exit_code,
     }
     if args.json:
-        path = Path(args.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
         record = {
             "schema": SCHEMA,
             "suite_version": "0.1.0",
@@ -108,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             "mutants": rows,
             "summary": summary,
         }
-        path.write_text(json.dumps(record, indent=1) + "\n")
+        write_json(args.json, record)
     print(
         f"mutants: {summary['killed_every_seed']}/{len(rows)} killed at every one of {len(seeds)} seeds, "
         f"{len(summary['equivalent'])} documented equivalent, {len(survivors)} survivors"

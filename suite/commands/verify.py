@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
+
+from ..environment import write_json
 
 HELP = "verify a target's initializers against their claims (exit 0: all hold, 1: a claim is violated, 2: usage)"
 
@@ -66,8 +66,6 @@ def run(args: argparse.Namespace) -> int:
     outcome = runner.verify(target, only, args.seed, args.budget, args.alpha, ledger, progress, args.time_limit)
     print(report_text.summary(outcome, args))
     if args.json:
-        path = Path(args.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report_text.to_json(outcome, args), indent=1) + "\n")
-        print(f"JSON: {path}")
+        write_json(args.json, report_text.to_json(outcome, args))
+        print(f"JSON: {args.json}")
     return outcome.exit_code
