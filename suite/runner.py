@@ -154,10 +154,20 @@ def run_spec(target: Target, spec: claims.Spec, fn, plan: Plan, seed: int, drawn
     verdicts: list[Verdict] = []
     for index, c in enumerate(cases):
         case = Case(target.name, spec, c, spec.claim(c), index, derive_case_seed(seed, spec.name, index), plan)
-        if index == 0 and spec.api:
-            verdicts += api.check(case, fn)
-            verdicts += api.errors(case, fn, spec.bad_calls)
-        verdicts += run_case(case, fn)
+        try:
+            if index == 0 and spec.api:
+                verdicts += api.check(case, fn)
+                verdicts += api.errors(case, fn, spec.bad_calls)
+            verdicts += run_case(case, fn)
+        except Exception as error:  # the suite's own checks failed on what the target returned
+            verdicts.append(
+                case.exact(
+                    "suite.error",
+                    False,
+                    "the checks could run on what the target returned",
+                    reason=f"{type(error).__name__}: {error} (in the suite; please report)",
+                )
+            )
     return verdicts
 
 

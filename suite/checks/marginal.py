@@ -126,9 +126,11 @@ def check(case: Case, tensors: list[torch.Tensor], law: Distribution, select=Non
 
 def plot_data(values: np.ndarray, law: Distribution) -> dict:
     """Histogram against the claimed density and QQ points, for the report."""
-    low, high = np.quantile(values, [0.0005, 0.9995])
-    if law.bounded:
-        low, high = max(low, law.support[0]), min(high, law.support[1])
+    low, high = (float(q) for q in np.quantile(values, [0.0005, 0.9995]))
+    if law.bounded:  # show the whole support, and any values outside it
+        low, high = min(low, law.support[0]), max(high, law.support[1])
+    if not high > low:  # constant data
+        low, high = low - 0.5 * (abs(low) or 1.0), high + 0.5 * (abs(high) or 1.0)
     counts, edges = np.histogram(values, bins=PLOT_BINS, range=(low, high))
     centres = (edges[:-1] + edges[1:]) / 2
     probabilities = (np.arange(PLOT_QUANTILES) + 0.5) / PLOT_QUANTILES
