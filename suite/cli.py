@@ -1,6 +1,6 @@
-"""``python -m suite COMMAND``: one sub-command per module, imported only when it runs.
+"""``python -m suite COMMAND``: verify an initializer library, measure the verifier, benchmark.
 
-Each command module provides ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``
+Each command is a module of its own; it provides ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``
 (the exit status: 0 every claim holds, 1 some claim is violated, 2 usage error).
 """
 
@@ -18,7 +18,10 @@ COMMANDS: dict[str, str] = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m suite", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m suite",
+        description="Verify weight initializers against what they promise, measure the verifier, benchmark.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
