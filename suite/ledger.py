@@ -1,8 +1,8 @@
 """Ledgers of known deviations: a target's failing checks that are understood and documented.
 
-A ledger is a TOML file of ``[[deviation]]`` entries, each a ``check`` pattern (fnmatch over verdict
-ids such as ``sparse_/api.generator#0``), optionally a ``call`` pattern (fnmatch over the call, e.g.
-``*dtype=torch.*float16*``), and the ``reason``. The ledger named after a target
+A ledger is a TOML file of ``[[deviation]]`` entries, each a ``check`` pattern or list of patterns
+(fnmatch over verdict ids such as ``sparse_/api.generator#0``), optionally a ``call`` pattern
+(fnmatch over the call, e.g. ``*dtype=torch.*float16*``), and the ``reason``. The ledger named after a target
 (``suite/ledgers/<target>.toml``) applies to it automatically; ``--expect FILE`` replaces it
 (``--expect /dev/null``: none). A ledgered check that fails is a ``deviation``; an exact one that passes now
 is reported as ``deviation-fixed`` (a statistical one that passes stays ``pass``: one draw missing a
@@ -24,10 +24,15 @@ LEDGERS = Path(__file__).parent / "ledgers"
 
 @dataclass
 class Entry:
-    check: str
+    check: tuple[str, ...]
     reason: str
     call: str = "*"
     matched: int = 0
+
+    def matches(self, verdict: Verdict) -> bool:
+        return any(fnmatch.fnmatchcase(verdict.id, p) for p in self.check) and fnmatch.fnmatchcase(
+            verdict.call, self.call
+        )
 
 
 @dataclass
@@ -48,9 +53,11 @@ class Ledger:
             raise ValueError(f"--expect: {str(path)!r} is not valid TOML ({error})") from None
         entries = []
         for i, item in enumerate(data.get("deviation", [])):
-            if not isinstance(item, dict) or not isinstance(item.get("check"), str) or not item.get("reason"):
-                raise ValueError(f"--expect: {str(path)!r} entry {i + 1} needs a 'check' pattern and a 'reason'")
-            entries.append(Entry(item["check"], " ".join(str(item["reason"]).split()), item.get("call", "*")))
+            check = item.get("check") if isinstance(item, dict) else None
+            patterns = (check,) if isinstance(check, str) else tuple(check) if isinstance(check, list) else ()
+            if not patterns or not all(isinstance(p, str) for p in patterns) or not item.get("reason"):
+                raise ValueError(f"--expect: {str(path)!r} entry {i + 1} needs 'check' pattern(s) and a 'reason'")
+            entries.append(Entry(patterns, " ".join(str(item["reason"]).split()), item.get("call", "*")))
         return cls(str(path), entries)
 
     @classmethod
@@ -60,7 +67,7 @@ class Ledger:
 
     def match(self, verdict: Verdict) -> Entry | None:
         for entry in self.entries:
-            if fnmatch.fnmatchcase(verdict.id, entry.check) and fnmatch.fnmatchcase(verdict.call, entry.call):
+            if entry.matches(verdict):
                 return entry
         return None
 
@@ -70,6 +77,7 @@ class Ledger:
             if entry is None:
                 continue
             entry.matched += 1
+            verdict.known_deviation = True
             if verdict.status == FAIL:
                 verdict.status = DEVIATION
                 verdict.reason = f"known deviation: {entry.reason}" + (f" ({verdict.reason})" if verdict.reason else "")
@@ -86,6 +94,6 @@ class Ledger:
         return {
             "path": str(shown),
             "entries": [
-                {"check": e.check, "call": e.call, "reason": e.reason, "matched": e.matched} for e in self.entries
+                {"check": list(e.check), "call": e.call, "reason": e.reason, "matched": e.matched} for e in self.entries
             ],
         }

@@ -83,7 +83,9 @@ def summary(outcome: Outcome, args) -> str:
             covered = sorted({v.id for v in deviations if outcome.ledger.match(v) is entry})
             if covered:
                 lines.append(
-                    f"  {entry.check}" + (f" [{entry.call}]" if entry.call != "*" else "") + f": {entry.reason}"
+                    f"  {', '.join(entry.check)}"
+                    + (f" [{entry.call}]" if entry.call != "*" else "")
+                    + f": {entry.reason}"
                 )
                 lines.append(
                     f"      {len(covered)} verdicts: {', '.join(covered[:4])}{', ...' if len(covered) > 4 else ''}"

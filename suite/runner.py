@@ -199,6 +199,8 @@ def run_case(case: Case, fn) -> list[Verdict]:
     select = None
     if claim.marginal_of == "nonzero":
         verdicts += structure.sparse(case, tensors, claim.zeros_per_column, claim.marginal.std)
+        if claim.zeros_per_column >= c.shape[0]:
+            return verdicts  # every entry is zero: no values for the marginal or independence checks
         select = lambda values: values.ne(0)  # noqa: E731
     marginal_verdicts = marginal.check(case, tensors, claim.marginal, select)
     verdicts += marginal_verdicts

@@ -42,6 +42,7 @@ class Verdict:
     property: str | None = None
     plot: dict | None = None
     status: str = field(default="")
+    known_deviation: bool = False  # matched by the target's ledger (whatever the outcome)
 
     def to_json(self) -> dict:
         record = {"id": self.id, **asdict(self)}

@@ -122,23 +122,35 @@ def haar(case: Case, matrices: list[np.ndarray], gain: float) -> list[Verdict]:
 # --- sparse ------------------------------------------------------------------------------------------
 
 
+#: Samplers draw from finite-resolution uniforms (torch: 24 bits for float32 and the half types, 53 for
+#: float64), so a handful of input values may map to exactly 0 (Box-Muller's radius at u = 1, say):
+#: measured on torch's float32 normal_, 97 exact zeros in 2^30 draws, 1.5 per 2^24. Extra zeros in a
+#: sparse_ tensor are judged against this atom (at most 4 input values) plus rounding to zero.
+SAMPLER_RESOLUTION_BITS = {torch.float64: 53}
+
+
+def zero_probability(dtype: torch.dtype, std: float) -> float:
+    """Probability that a N(0, std^2) draw is exactly 0 in ``dtype``: the rounding cell of 0 plus the
+    atom a sampler of finite resolution may put there."""
+    _, zero_edge = dtype_grid.cell_edges(torch.zeros(1, dtype=dtype))
+    rounding = 2 * float(stats.norm.cdf(zero_edge[0] / std) - 0.5) if std > 0 else 1.0
+    return min(1.0, rounding + 4 * 2.0 ** -SAMPLER_RESOLUTION_BITS.get(dtype, 24))
+
+
 def sparse(case: Case, tensors: list[torch.Tensor], zeros: int, std: float) -> list[Verdict]:
-    """Exactly ``zeros`` zeros per column, uniformly placed. A normal draw can itself round to zero only
-    in float16 (its subnormals stop at 6e-8): those extra zeros are tested against their Poisson law."""
+    """At least ``zeros`` zeros in every column, uniformly placed; any further zeros are normal draws
+    that are exactly 0 (see :func:`zero_probability`), tested against their Poisson law."""
     rows, cols = tensors[0].shape
     counts = np.stack([t.eq(0).sum(dim=0).numpy() for t in tensors])
     below = int((counts < zeros).sum())
-    _, zero_edge = dtype_grid.cell_edges(torch.zeros(1, dtype=tensors[0].dtype))
-    p_round_to_zero = 2 * float(stats.norm.cdf(zero_edge[0] / std) - 0.5) if std > 0 else 1.0
     nonzero_cells = len(tensors) * cols * (rows - zeros)
-    expected_extra = p_round_to_zero * nonzero_cells
+    expected_extra = zero_probability(tensors[0].dtype, std) * nonzero_cells
     extra = int((counts - zeros).clip(min=0).sum())
-    exactness = expected_extra < 1e-6
     verdicts = [
         case.exact(
             "sparse.zeros_per_column",
-            below == 0 and (extra == 0 or not exactness),
-            f"{'exactly' if exactness else 'at least'} ceil(sparsity * rows) = {zeros} zeros in every column",
+            below == 0,
+            f"at least ceil(sparsity * rows) = {zeros} zeros in every column (more only by chance: extra_zeros)",
             claimed=zeros,
             measured=f"zeros per column from {counts.min()} to {counts.max()} over {len(tensors)} draws",
         )
@@ -153,14 +165,14 @@ def sparse(case: Case, tensors: list[torch.Tensor], zeros: int, std: float) -> l
         expected_extra,
         power,
         "one extra zero in every column",
-        "zeros beyond the pattern: normal draws rounded to zero in this dtype",
+        "zeros beyond the pattern: normal draws that are exactly 0 (rounding, sampler resolution)",
     )
     verdicts.append(
         case.tested(
             "sparse.extra_zeros",
             result,
             nonzero_cells,
-            f"extra zeros ~ Poisson({expected_extra:.3g}) (normal draws that round to 0)",
+            f"extra zeros ~ Poisson({expected_extra:.3g}) (normal draws that are exactly 0)",
         )
     )
     if 0 < zeros < rows:
