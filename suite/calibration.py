@@ -153,22 +153,12 @@ def mde_table(budget_names=tuple(budgets.BUDGETS), seed: int = 0) -> list[dict]:
     return rows
 
 
-def _truncated(rng: np.random.Generator, n: int) -> np.ndarray:
-    """N(0, 1) conditioned on [-2, 2] by rejection (exact)."""
-    values = rng.normal(size=int(n * 1.1) + 64)
-    values = values[np.abs(values) <= 2]
-    while values.size < n:
-        extra = rng.normal(size=n)
-        values = np.concatenate([values, extra[np.abs(extra) <= 2]])
-    return values[:n]
-
-
 def simulate_power(row: dict, runs: int, seed: int) -> dict:
     """Empirical power of the variance test at the row's n, threshold and MDE, on draws of the claimed
     family with the std off by the MDE (numpy, fixed seed), with a Clopper-Pearson interval."""
     from statsmodels.stats.proportion import proportion_confint
 
-    from .distributions import normal, truncated_normal, uniform
+    from .distributions import normal, standard_truncated_draws, truncated_normal, uniform
 
     rng = np.random.default_rng(seed)
     factor = 1 + row["mde_rel_std"]
@@ -180,7 +170,7 @@ def simulate_power(row: dict, runs: int, seed: int) -> dict:
     draw = {
         "normal": lambda n: rng.normal(0.0, factor, n),
         "uniform": lambda n: rng.uniform(-factor, factor, n),
-        "truncated_normal": lambda n: factor * _truncated(rng, n),
+        "truncated_normal": lambda n: factor * standard_truncated_draws(rng, n),
     }[row["family"]]
     rejected = sum(
         statistics.variance_test(draw(row["sample_size"]), law, row["alpha"], 0.02).p_value <= row["alpha"]

@@ -18,6 +18,7 @@ makes them differ.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -129,41 +130,25 @@ def he_propagation(target: Target, plan: Plan, seed: int) -> list[Verdict]:
         }
         claim = f"mean squared {'activation' if direction == 'forward' else 'gradient'} {label[expected]} per layer"
         check = f"{direction}({name}{', a=sqrt 5' if 'a' in kwargs else ''})"
+        verdict = functools.partial(_verdict, target, "he_propagation", check, call, claim, seed=case_seed)
+
         try:
             parts = [
                 _layer_ratios(fn, kwargs, net_widths, derive_seed(case_seed, k), seconds, direction == "backward")
                 for k in range(networks)
             ]
         except CallFailed as failure:
-            verdicts.append(
-                _verdict(target, "he_propagation", check, call, claim, False, case_seed, reason=str(failure))
-            )
+            verdicts.append(verdict(False, reason=str(failure)))
             continue
         ratios, ns = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
         if not np.isfinite(ratios).all():
-            verdicts.append(
-                _verdict(
-                    target,
-                    "he_propagation",
-                    check,
-                    call,
-                    claim,
-                    False,
-                    case_seed,
-                    reason="non-finite activations or gradients",
-                )
-            )
+            verdicts.append(verdict(False, reason="non-finite activations or gradients"))
             continue
         result = _ratio_test(ratios, ns, expected, 1.0, plan.check_alpha, allowance)
+        note = f", allowance {allowance:.3g}" if allowance else ""
         verdicts.append(
-            _verdict(
-                target,
-                "he_propagation",
-                check,
-                call,
-                claim,
+            verdict(
                 True,
-                case_seed,
                 claimed=expected,
                 measured=result.measured,
                 statistic=result.statistic,
@@ -172,8 +157,7 @@ def he_propagation(target: Target, plan: Plan, seed: int) -> list[Verdict]:
                 sample_size=int(ratios.size),
                 power=result.power,
                 effect=result.effect,
-                reason=f"mean of {ratios.size} per-layer ratios; Var r = 5/n per layer"
-                + (f", allowance {allowance:.3g}" if allowance else ""),
+                reason=f"mean of {ratios.size} per-layer ratios; Var r = 5/n per layer{note}",
             )
         )
     return verdicts
