@@ -2,7 +2,8 @@
 
 A ledger is a TOML file of ``[[deviation]]`` entries, each a ``check`` pattern or list of patterns
 (fnmatch over verdict ids such as ``sparse_/api.generator#0``), optionally a ``call`` pattern
-(fnmatch over the call, e.g. ``*dtype=torch.*float16*``), and the ``reason``. The ledger named after a target
+(fnmatch over the call, e.g. ``*dtype=torch.*float16*``) or a ``call_regex`` (a regular expression searched
+in the call, for what fnmatch cannot say), and the ``reason``. The ledger named after a target
 (``suite/ledgers/<target>.toml``) applies to it automatically; ``--expect FILE`` replaces it
 (``--expect /dev/null``: none). A ledgered check that fails is a ``deviation``; an exact one that passes now
 is reported as ``deviation-fixed`` (a statistical one that passes stays ``pass``: one draw missing a
@@ -12,6 +13,7 @@ small deviation is no evidence that it is gone).
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +29,14 @@ class Entry:
     check: tuple[str, ...]
     reason: str
     call: str = "*"
+    call_regex: str | None = None
     matched: int = 0
 
     def matches(self, verdict: Verdict) -> bool:
-        return any(fnmatch.fnmatchcase(verdict.id, p) for p in self.check) and fnmatch.fnmatchcase(
-            verdict.call, self.call
+        return (
+            any(fnmatch.fnmatchcase(verdict.id, p) for p in self.check)
+            and fnmatch.fnmatchcase(verdict.call, self.call)
+            and (self.call_regex is None or re.search(self.call_regex, verdict.call) is not None)
         )
 
 
@@ -57,7 +62,15 @@ class Ledger:
             patterns = (check,) if isinstance(check, str) else tuple(check) if isinstance(check, list) else ()
             if not patterns or not all(isinstance(p, str) for p in patterns) or not item.get("reason"):
                 raise ValueError(f"--expect: {str(path)!r} entry {i + 1} needs 'check' pattern(s) and a 'reason'")
-            entries.append(Entry(patterns, " ".join(str(item["reason"]).split()), item.get("call", "*")))
+            regex = item.get("call_regex")
+            if regex is not None:
+                try:
+                    re.compile(regex)
+                except (re.error, TypeError) as error:
+                    raise ValueError(
+                        f"--expect: {str(path)!r} entry {i + 1}: call_regex is not a regular expression ({error})"
+                    ) from None
+            entries.append(Entry(patterns, " ".join(str(item["reason"]).split()), item.get("call", "*"), regex))
         return cls(str(path), entries)
 
     @classmethod
@@ -94,6 +107,13 @@ class Ledger:
         return {
             "path": str(shown),
             "entries": [
-                {"check": list(e.check), "call": e.call, "reason": e.reason, "matched": e.matched} for e in self.entries
+                {
+                    "check": list(e.check),
+                    "call": e.call,
+                    **({"call_regex": e.call_regex} if e.call_regex else {}),
+                    "reason": e.reason,
+                    "matched": e.matched,
+                }
+                for e in self.entries
             ],
         }

@@ -4,7 +4,8 @@ A target is any importable module or object with functions named as in ``torch.n
 initlib's extras): ``initlib``, ``torch.nn.init``, a module of the user's (``my_inits``,
 ``path/to/my_inits.py`` or ``package.module:object``) that provides only some of them. What it does not
 provide is listed as not provided. ``torch-layers`` is the default initialisation of torch layers
-(``nn.Linear``, ``nn.Conv1d/2d/3d`` ``reset_parameters``).
+(``nn.Linear``, ``nn.Conv1d/2d/3d`` ``reset_parameters``). Another framework's initializers are
+verified through an adapter (:mod:`suite.adapters`): ``jax.nn.initializers``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import importlib.util
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+#: Targets verified through an adapter: the target's name -> (adapter module, what installs it).
+ADAPTERS = {"jax.nn.initializers": ("suite.adapters.jax_initializers", "pip install 'initcheck[jax]'")}
 
 
 class UsageError(Exception):
@@ -37,6 +41,13 @@ def load(spec: str) -> Target:
         from . import layers
 
         return Target(spec, layers.LayerDefaults(), kind="layers")
+    if spec in ADAPTERS:
+        adapter, install = ADAPTERS[spec]
+        try:
+            return Target(spec, importlib.import_module(adapter))
+        except ImportError as error:
+            needs = f"--target: {spec} is verified through an adapter that needs {error.name} ({install})"
+            raise UsageError(needs) from None
     module_part, _, attribute = spec.partition(":")
     try:
         module = _from_file(Path(module_part)) if module_part.endswith(".py") else importlib.import_module(module_part)
