@@ -24,7 +24,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     receptive = math.prod(tensor.shape[2:])
     fan_in, fan_out = tensor.shape[1] * receptive, tensor.shape[0] * receptive
     fan = fan_out if mode == "fan_in" else fan_in  # the bug: the fans are swapped
-    gain = {"relu": math.sqrt(2.0), "leaky_relu": math.sqrt(2.0 / (1 + (a or 0.01) ** 2))}.get(nonlinearity, 1.0)
+    gain = torch.nn.init.calculate_gain(nonlinearity, a)
     if tensor.numel() == 0:
         return tensor
     with torch.no_grad():
