@@ -129,23 +129,19 @@ def zeros_(tensor):
     return _fill(tensor, lambda s, d: _jax_init.zeros(None, s, d), False)
 
 
-def _scaled(scale: float, mode: str, distribution: str):
-    return _jax_init.variance_scaling(scale, mode, distribution)
-
-
 def xavier_uniform_(tensor, gain: float = 1.0, generator=None):
     """``glorot_uniform`` = ``variance_scaling(1, "fan_avg", "uniform")``, scale ``gain^2``."""
-    return _initializer(_scaled(gain**2, "fan_avg", "uniform"))(tensor, generator)
+    return _initializer(_jax_init.variance_scaling(gain**2, "fan_avg", "uniform"))(tensor, generator)
 
 
 def xavier_normal_(tensor, gain: float = 1.0, generator=None):
     """``glorot_normal`` = ``variance_scaling(1, "fan_avg", "truncated_normal")``, scale ``gain^2``."""
-    return _initializer(_scaled(gain**2, "fan_avg", "truncated_normal"))(tensor, generator)
+    return _initializer(_jax_init.variance_scaling(gain**2, "fan_avg", "truncated_normal"))(tensor, generator)
 
 
 def _kaiming(family: str, tensor, a, mode, nonlinearity, generator):
     gain = torch.nn.init.calculate_gain(nonlinearity, a)
-    return _initializer(_scaled(gain**2, mode, family))(tensor, generator)
+    return _initializer(_jax_init.variance_scaling(gain**2, mode, family))(tensor, generator)
 
 
 def kaiming_uniform_(tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator=None):
