@@ -10,25 +10,27 @@ import functools
 import math
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
-#: The pipeline's helper thread scans, and the redraws on the CPU work, in pieces this long: torch runs
-#: an operation on fewer than 32768 elements (``at::internal::GRAIN_SIZE``) on the calling thread alone,
-#: so they never wait for torch's thread pool, whose other thread may be busy (or descheduled on a
-#: loaded machine, where each such wait can last a scheduler time slice). A multiple of 16.
-_SERIAL_PIECE = 2047 * 16
+#: CPU tensors longer than this are drawn in streams of this many elements (see :func:`_draw_in_streams`).
+_STREAM = 1 << 20
+#: Stream seeds are this many bits: torch seeds its CPU generator (mt19937) with the low 32 bits.
+_SEED_BITS = 32
 #: CPU scans for out-of-bounds values work in chunks this long, so their masks stay in cache
 #: (a fresh full-size mask costs more in page faults than the comparison itself).
-_SCAN_CHUNK = 8 * _SERIAL_PIECE
-#: CPU tensors of at least this many scan chunks are drawn and scanned in a pipeline (two threads).
-_PIPELINE_MIN_CHUNKS = 2
+_SCAN_CHUNK = 1 << 18
+#: The erfinv inversion is used on the CPU for intervals that hold at least this much of the parent's
+#: mass and whose bounds lie within this many stds of the mean (see :func:`_invert_erf`).
+_MIN_ACCEPTANCE_FOR_ERF_INVERSION = 0.5
+_MAX_BOUND_FOR_ERF_INVERSION = 3.0
 #: Below this acceptance probability, resampling from the parent normal would take many rounds:
 #: the inverse-CDF path (float64) is used instead.
 _MIN_ACCEPTANCE_FOR_RESAMPLING = 0.2
 #: The inverse-CDF path works in float64 blocks of this many elements to bound its extra memory.
 _INVERSION_BLOCK = 1 << 20
+_SQRT2 = math.sqrt(2.0)
 
 
 def fill_uniform(tensor: torch.Tensor, low: float, high: float, generator) -> torch.Tensor:
@@ -64,20 +66,26 @@ def truncated_standard_normal_std(alpha: float, beta: float) -> float:
 
 
 def fill_truncated_normal(tensor: torch.Tensor, mean: float, std: float, a: float, b: float, generator) -> torch.Tensor:
-    """N(mean, std^2) conditioned on [a, b] (absolute bounds, ``a < b``, either may be infinite).
+    """N(mean, std^2) conditioned on [a, b] (absolute bounds, ``a < b``, either may be infinite), by one
+    of three exact methods, chosen by the interval (alpha, beta) = ((a - mean) / std, (b - mean) / std):
 
-    Where the interval holds at least 20% of the parent's mass, every value is drawn from the parent
-    normal and only the values outside [a, b] are drawn again, round after round, until none is left:
-    the whole tensor is never redrawn. Otherwise each value is drawn once by inverting the CDF in
-    float64 (``Phi^-1`` of a uniform on [Phi(alpha), Phi(beta)]), reflected into the lower tail where
-    Phi keeps its relative precision. Bounds are compared in the tensor's dtype, as torch does.
+    * on the CPU, when |alpha|, |beta| <= 3 and the interval holds at least half the parent's mass (the
+      usual +-2 std cut-off): inversion through erfinv in the tensor's dtype (:func:`_invert_erf`), one
+      uniform a value: the CPU's generator is the bottleneck, and a normal costs it as much;
+    * otherwise, when the interval holds at least 20% of the mass: every value drawn from the parent
+      normal, then only the values outside [a, b] drawn again, round after round (:func:`_resample_outside`);
+    * otherwise (far tails): inversion of the CDF in float64 (:func:`_invert_cdf`).
+
+    Bounds are compared in the tensor's dtype, as torch does.
     """
     alpha, beta = (a - mean) / std, (b - mean) / std
     acceptance = standard_normal_cdf(beta) - standard_normal_cdf(alpha)
     low, high = _bounds_in_dtype(tensor.dtype, a, b)
     contiguous = tensor.is_contiguous()
     flat = tensor.view(-1) if contiguous else torch.empty(tensor.numel(), dtype=tensor.dtype, device=tensor.device)
-    if acceptance >= _MIN_ACCEPTANCE_FOR_RESAMPLING:
+    if tensor.is_cpu and _erf_inversion_applies(alpha, beta, acceptance):
+        _invert_erf(flat, mean, std, alpha, beta, low, high, generator)
+    elif acceptance >= _MIN_ACCEPTANCE_FOR_RESAMPLING:
         _resample_outside(flat, mean, std, low, high, generator)
     else:
         _invert_cdf(flat, mean, std, alpha, beta, low, high, generator)
@@ -93,155 +101,138 @@ def _bounds_in_dtype(dtype: torch.dtype, a: float, b: float) -> tuple[float, flo
     return float(rounded[0]), float(rounded[1])
 
 
-def _resample_outside(flat, mean, std, low, high, generator) -> None:
-    """Draw every value from N(mean, std^2), then draw again only the values outside [low, high], round
-    after round. The first draw is bit for bit ``flat.normal_(mean, std, generator=generator)``; each
-    round draws one value per index still outside, in index order."""
-    pieces = _draw_and_find_outside(flat, mean, std, low, high, generator)
-    helper = _helper() if flat.is_cpu and torch.get_num_threads() > 1 else None
-    while pieces:
-        fresh = flat.new_empty(sum(indices.numel() for indices in pieces)).normal_(mean, std, generator=generator)
-        jobs, offset = [], 0
-        for number, indices in enumerate(pieces):  # the helper thread takes every other piece
-            values = fresh[offset : offset + indices.numel()]
-            offset += indices.numel()
-            if helper is not None and number % 2:
-                jobs.append(helper.submit(_put_back, flat, indices, values, low, high))
-            else:
-                jobs.append(_put_back(flat, indices, values, low, high))
-        pieces = _as_pieces([job.result() if isinstance(job, Future) else job for job in jobs], flat.is_cpu)
+def _erf_inversion_applies(alpha: float, beta: float, acceptance: float) -> bool:
+    return (
+        acceptance >= _MIN_ACCEPTANCE_FOR_ERF_INVERSION
+        and abs(alpha) <= _MAX_BOUND_FOR_ERF_INVERSION
+        and abs(beta) <= _MAX_BOUND_FOR_ERF_INVERSION
+    )
 
 
-def _put_back(flat, indices, values, low, high) -> torch.Tensor:
-    """Write ``values`` at ``indices`` of ``flat``; return the indices whose new value is outside."""
-    with torch.no_grad():  # grad mode is per thread: the helper thread's is on
-        flat.index_copy_(0, indices, values)  # (flat[indices] = values hands 3000+ to the pool)
-        return indices[_outside_mask(values, low, high)]
+def _invert_erf(flat, mean, std, alpha, beta, low, high, generator) -> None:
+    """X = mean + std sqrt(2) erfinv(U), U ~ U(erf(alpha / sqrt 2), erf(beta / sqrt 2)).
 
+    Since Phi(x) = (1 + erf(x / sqrt 2)) / 2, this is Phi^-1 of a uniform on [Phi(alpha), Phi(beta)]:
+    inverse transform sampling (Devroye 1986, section II.2), as ``jax.random.truncated_normal`` does
+    and ``torch.nn.init.trunc_normal_`` did before torch 2.13. It is exact up to the dtype: float32
+    uniforms take 2^24 equally likely values, kept distinct on [erf(alpha / sqrt 2), erf(beta / sqrt 2)]
+    while the interval holds half the mass or more (the spacing 2 P 2^-24 is at least the float32 ulp
+    below 1); |alpha|, |beta| <= 3 keeps |U| <= erf(3 / sqrt 2) = 0.9973, away from the poles of erfinv,
+    which torch computes there within an ulp (tests/initlib_tests/test_sampling.py).
 
-def _draw_and_find_outside(flat, mean, std, low, high, generator) -> list[torch.Tensor]:
-    """Fill ``flat`` from N(mean, std^2) and return the indices of its values outside [low, high], in
-    order, as a list of pieces (see :func:`_as_pieces`).
-
-    On a CPU with more than one thread, long tensors are drawn and scanned in a pipeline: this thread
-    draws chunk after chunk (the generator is sequential, torch's ``normal_`` runs on one core) while a
-    helper thread scans each finished chunk, so the scan costs next to no time when a second core is
-    free. The result does not depend on the timing of the two threads.
+    The uniforms are drawn in streams (:func:`_draw_in_streams`), then transformed a stream-sized,
+    cache-friendly chunk at a time on torch's threads. torch's erfinv runs an MKL/OpenMP parallel
+    region at any size: as after any parallel torch operation, a process forked afterwards must call
+    ``torch.set_num_threads(1)`` before using torch's threads (DataLoader's workers do).
     """
-    pipelined = flat.is_cpu and flat.numel() >= _PIPELINE_MIN_CHUNKS * _SCAN_CHUNK and torch.get_num_threads() > 1
-    if not pipelined:
-        flat.normal_(mean, std, generator=generator)
-        return _as_pieces(_indices_outside(flat, low, high), flat.is_cpu)
-    scanner, helper, scans = _ChunkScanner(flat.dtype, low, high, piece=_SERIAL_PIECE), _helper(), []
-    for start, stop in _chunks(flat.numel()):
-        part = flat[start:stop]
-        part.normal_(mean, std, generator=generator)
-        scans.append(helper.submit(scanner.indices_outside, part, start))
-    return _as_pieces([indices for scan in scans for indices in scan.result()], cpu=True)
+    lower, upper = math.erf(alpha / _SQRT2), math.erf(beta / _SQRT2)
+    _draw_in_streams(flat, lambda part, stream: part.uniform_(lower, upper, generator=stream), generator)
+    scale = std * _SQRT2
+    for start in range(0, flat.numel(), _STREAM):
+        part = flat[start : start + _STREAM].erfinv_().mul_(scale)
+        if mean:
+            part.add_(mean)
+        part.clamp_(low, high)  # rounding may carry a value across a bound by an ulp
 
 
-_HELPER: ThreadPoolExecutor | None = None
-_HELPER_LOCK = threading.Lock()
+def _resample_outside(flat, mean, std, low, high, generator) -> None:
+    """Draw every value from N(mean, std^2) (in streams, :func:`_draw_in_streams`), then draw again
+    only the values outside [low, high], from ``generator``, round after round, one value per index
+    still outside, in index order."""
+    _draw_in_streams(flat, lambda part, stream: part.normal_(mean, std, generator=stream), generator)
+    outside = _indices_outside(flat, low, high)
+    while outside.numel():
+        values = flat.new_empty(outside.numel()).normal_(mean, std, generator=generator)
+        flat.index_copy_(0, outside, values)
+        outside = outside[_outside_mask(values, low, high)]
 
 
-def _helper() -> ThreadPoolExecutor:
-    """The pipeline's helper thread: started on first use and kept, since a thread started per call
-    takes a while to be given a core of its own (about 20 ms a call measured on 2 cores). Calls from
-    several threads share it (their scans queue up); a forked child starts its own."""
-    global _HELPER
-    with _HELPER_LOCK:
-        if _HELPER is None:
-            _HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="initlib-scan")
-        return _HELPER
+def _draw_in_streams(flat: torch.Tensor, draw, generator) -> None:
+    """``draw(part, generator)`` over ``flat``, in streams on several threads for long CPU tensors.
+
+    torch draws on the CPU from one mt19937 generator, on one core. A CPU tensor longer than
+    ``_STREAM`` is therefore cut into streams of ``_STREAM`` elements (the last one shorter); stream k
+    is drawn from its own generator, seeded with the k-th of distinct 32-bit seeds drawn from
+    ``generator`` (as torch's DataLoader seeds its workers), on up to ``torch.get_num_threads()``
+    threads. The cut depends on the length alone: a seed gives the same tensor whatever the number of
+    threads. Shorter tensors, and tensors on other devices, are drawn from ``generator`` in one call.
+    """
+    n = flat.numel()
+    if n <= _STREAM or not flat.is_cpu:
+        draw(flat, generator)
+        return
+    seeds = _distinct_seeds(math.ceil(n / _STREAM), generator)
+    pending, lock = iter(range(len(seeds))), threading.Lock()
+
+    def work() -> None:
+        with torch.no_grad():  # grad mode is per thread: a worker's is on
+            while True:
+                with lock:
+                    k = next(pending, None)
+                if k is None:
+                    return
+                draw(flat[k * _STREAM : (k + 1) * _STREAM], torch.Generator().manual_seed(seeds[k]))
+
+    helpers = [_workers().submit(work) for _ in range(min(torch.get_num_threads(), len(seeds)) - 1)]
+    try:
+        work()
+    finally:
+        for helper in helpers:
+            helper.result()
 
 
-def _forget_helper_after_fork() -> None:
-    global _HELPER, _HELPER_LOCK
-    _HELPER, _HELPER_LOCK = None, threading.Lock()
+def _distinct_seeds(count: int, generator) -> list[int]:
+    """``count`` distinct seeds of ``_SEED_BITS`` bits drawn from ``generator``, in the order drawn
+    (a seed drawn twice is drawn again)."""
+    seeds: dict[int, None] = {}
+    while len(seeds) < count:
+        for seed in torch.randint(0, 1 << _SEED_BITS, (count - len(seeds),), generator=generator).tolist():
+            seeds[seed] = None
+    return list(seeds)[:count]
+
+
+_WORKERS: ThreadPoolExecutor | None = None
+_WORKERS_LOCK = threading.Lock()
+
+
+def _workers() -> ThreadPoolExecutor:
+    """Threads for the streams, started on first use and kept (a thread started per call takes a
+    while to be given a core of its own); a forked child starts its own."""
+    global _WORKERS
+    with _WORKERS_LOCK:
+        if _WORKERS is None:
+            _WORKERS = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="initlib-stream")
+        return _WORKERS
+
+
+def _forget_workers_after_fork() -> None:
+    global _WORKERS, _WORKERS_LOCK
+    _WORKERS, _WORKERS_LOCK = None, threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_helper_after_fork)
-
-
-def _chunks(n: int) -> list[tuple[int, int]]:
-    """``(start, stop)`` of consecutive chunks of ``_SCAN_CHUNK`` elements (a multiple of 16), the last
-    one holding the remainder, merged into its predecessor when shorter than 16.
-
-    torch's CPU ``normal_`` transforms uniforms in blocks of 16 (recomputing the last 16 values of a
-    length that is not a multiple of 16), so drawing such chunks one after the other consumes the
-    generator exactly as one call over all ``n`` values does and gives the same values.
-    """
-    starts = list(range(0, n, _SCAN_CHUNK))
-    if len(starts) > 1 and n - starts[-1] < 16:
-        starts.pop()
-    return list(zip(starts, [*starts[1:], n], strict=True))
+    os.register_at_fork(after_in_child=_forget_workers_after_fork)
 
 
 def _outside_mask(values: torch.Tensor, low: float, high: float) -> torch.Tensor:
     return values.ne(values.clamp(low, high))
 
 
-class _ChunkScanner:
-    """Finds the values outside [low, high] of one CPU chunk at a time, ``piece`` elements per operation,
-    in buffers reused from piece to piece (they stay in cache; a fresh full-size mask costs more in
-    page faults than the comparison). The mask is int32: comparing into int32 costs half as much as
-    into bool, and ``nonzero`` reads either as fast."""
-
-    def __init__(self, dtype: torch.dtype, low: float, high: float, piece: int = _SCAN_CHUNK):
-        self.low, self.high, self.piece = low, high, piece
-        self.clamped = torch.empty(piece, dtype=dtype)
-        self.mask = torch.empty(piece, dtype=torch.int32)
-
-    def indices_outside(self, part: torch.Tensor, offset: int) -> list[torch.Tensor]:
-        """Indices (plus ``offset``) of the values of ``part`` outside [low, high], one tensor a piece."""
-        with torch.no_grad():  # grad mode is per thread: the helper thread's is on
-            return self._indices_outside(part, offset)
-
-    def _indices_outside(self, part: torch.Tensor, offset: int) -> list[torch.Tensor]:
-        found = []
-        for start in range(0, part.numel(), self.piece):
-            values = part[start : start + self.piece]
-            clamped, mask = self.clamped, self.mask
-            if values.numel() < self.piece:
-                clamped, mask = clamped[: values.numel()], mask[: values.numel()]
-            torch.clamp(values, self.low, self.high, out=clamped)
-            torch.ne(values, clamped, out=mask)
-            found.append(mask.nonzero().squeeze_(1).add_(offset + start))
-        return found
-
-
-def _indices_outside(flat: torch.Tensor, low: float, high: float) -> list[torch.Tensor]:
-    """Indices of values outside [low, high]; chunked on the CPU to keep the masks in cache."""
+def _indices_outside(flat: torch.Tensor, low: float, high: float) -> torch.Tensor:
+    """Indices of the values outside [low, high], in order. On the CPU the scan works a chunk at a time
+    through two reused buffers (they stay in cache); the mask is int32, which torch writes faster than
+    bool and ``nonzero`` reads as fast."""
     if not flat.is_cpu or flat.numel() <= _SCAN_CHUNK:
-        return [_outside_mask(flat, low, high).nonzero().view(-1)]
-    scanner = _ChunkScanner(flat.dtype, low, high)
-    return [
-        indices for start, stop in _chunks(flat.numel()) for indices in scanner.indices_outside(flat[start:stop], start)
-    ]
-
-
-def _split(indices: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    return indices.split(_SERIAL_PIECE) if indices.numel() > _SERIAL_PIECE else (indices,)
-
-
-def _as_pieces(indices: list[torch.Tensor], cpu: bool) -> list[torch.Tensor]:
-    """The non-empty index tensors, in order, regrouped: on the CPU into pieces of at most
-    ``_SERIAL_PIECE`` (small neighbours concatenated, long ones split), so that every operation on a
-    piece runs on the calling thread; elsewhere into one tensor."""
-    indices = [part for part in indices if part.numel()]
-    if not cpu:
-        return [torch.cat(indices)] if indices else []
-    pieces, group, size = [], [], 0
-    for view in (view for part in indices for view in _split(part)):
-        if size + view.numel() > _SERIAL_PIECE:
-            pieces.append(torch.cat(group) if len(group) > 1 else group[0])
-            group, size = [], 0
-        group.append(view)
-        size += view.numel()
-    if group:
-        pieces.append(torch.cat(group) if len(group) > 1 else group[0])
-    return pieces
+        return _outside_mask(flat, low, high).nonzero().view(-1)
+    clamped, mask = torch.empty(_SCAN_CHUNK, dtype=flat.dtype), torch.empty(_SCAN_CHUNK, dtype=torch.int32)
+    found = []
+    for start in range(0, flat.numel(), _SCAN_CHUNK):
+        values = flat[start : start + _SCAN_CHUNK]
+        size = values.numel()
+        torch.clamp(values, low, high, out=clamped[:size])
+        torch.ne(values, clamped[:size], out=mask[:size])
+        found.append(mask[:size].nonzero().view(-1).add_(start))
+    return torch.cat(found)
 
 
 def _invert_cdf(flat, mean, std, alpha, beta, low, high, generator) -> None:

@@ -1,18 +1,18 @@
-"""The truncated-normal sampler's fast CPU paths: chunked drawing that is bit for bit one ``normal_``
-call, the two-thread pipeline giving the same tensor as the sequential path, only out-of-bounds values
-redrawn, and the distribution (Kolmogorov-Smirnov against scipy's truncnorm at fixed seeds); and the
-uniformity of sparse_'s zero patterns."""
+"""The truncated-normal sampler's CPU paths: the choice of method by interval, streams that give the
+same tensor whatever the number of threads and honour the generator, the erfinv inversion it relies
+on, only out-of-bounds values redrawn by the resampling path, and the distribution of every path
+(Kolmogorov-Smirnov against scipy's truncnorm at fixed seeds); and the uniformity of sparse_'s zero
+patterns."""
 
-import itertools
 import math
 import os
 import signal
 
+import mpmath
+import numpy as np
 import pytest
 import scipy.stats
 import torch
-from hypothesis import given
-from hypothesis import strategies as st
 
 import initlib
 from initlib import sampling
@@ -20,87 +20,99 @@ from initlib.structured import _random_column_subsets
 
 from .helpers import seeded
 
-#: Small chunks so that multi-chunk tensors stay small in these tests.
-CHUNK, PIECE = 1024, 256
+#: Short streams, so that multi-stream tensors stay small in these tests.
+STREAM = 1000
 DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+#: (mean, std, a, b) and the method the sampler's docstring promises for them on the CPU.
+INTERVALS = [
+    ((0.0, 1.0, -2.0, 2.0), "_invert_erf"),
+    ((0.5, 2.0, -1.0, 4.0), "_invert_erf"),  # [-0.75, 1.75] std units, 73% of the mass
+    ((0.0, 0.02, -0.04, 0.04), "_invert_erf"),
+    ((-1.0, 0.5, -1.2, 0.0), "_invert_erf"),  # [-0.4, 2] std units, 63% of the mass
+    ((0.0, 1.0, -1.0, float("inf")), "_resample_outside"),
+    ((0.0, 1.0, -4.0, 5.0), "_resample_outside"),  # bounds beyond 3 std units
+    ((0.0, 1.0, -0.3, 0.3), "_resample_outside"),  # 24% of the mass: below half
+    ((0.0, 1.0, 2.5, 4.0), "_invert_cdf"),
+    ((0.0, 1.0, -0.1, 0.1), "_invert_cdf"),
+]
 
 
 @pytest.fixture
-def small_chunks(monkeypatch):
-    monkeypatch.setattr(sampling, "_SCAN_CHUNK", CHUNK)
-    monkeypatch.setattr(sampling, "_SERIAL_PIECE", PIECE)
+def short_streams(monkeypatch):
+    monkeypatch.setattr(sampling, "_STREAM", STREAM)
 
 
-def force_pipeline(monkeypatch, enabled: bool):
-    monkeypatch.setattr(sampling, "_PIPELINE_MIN_CHUNKS", 1 if enabled else 10**9)
+@pytest.fixture
+def threads():
+    """Restores torch's thread count after a test that changes it."""
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
 
 
-@given(n=st.integers(1, 20 * CHUNK))
-def test_chunks_cover_the_tensor_in_blocks_of_16(n):
-    bounds = sampling._chunks(n)
-    assert bounds[0][0] == 0 and bounds[-1][1] == n
-    assert all(stop == next_start for (_, stop), (next_start, _) in itertools.pairwise(bounds))
-    assert all(start % sampling._SCAN_CHUNK == 0 for start, _ in bounds)
-    assert all(stop - start >= min(16, n) for start, stop in bounds)
+@pytest.mark.parametrize("interval, method", INTERVALS, ids=str)
+def test_the_method_follows_the_interval(monkeypatch, interval, method):
+    used = []
+    for name in ("_invert_erf", "_resample_outside", "_invert_cdf"):
+        real = getattr(sampling, name)
+        monkeypatch.setattr(sampling, name, lambda *args, _real=real, _name=name: used.append(_name) or _real(*args))
+    initlib.trunc_normal_(torch.empty(100), *interval, generator=seeded(0))
+    assert used == [method]
 
 
-@given(sizes=st.lists(st.integers(0, 3 * PIECE), max_size=12))
-def test_index_pieces_keep_the_order_and_stay_short(sizes):
-    parts, start = [], 0
-    for size in sizes:
-        parts.append(torch.arange(start, start + size))
-        start += size
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sampling, "_SERIAL_PIECE", PIECE)
-        pieces = sampling._as_pieces(parts, cpu=True)
-        elsewhere = sampling._as_pieces(parts, cpu=False)
-    assert all(0 < piece.numel() <= PIECE for piece in pieces)
-    everything = torch.arange(start)
-    assert torch.equal(torch.cat([*pieces, torch.empty(0, dtype=torch.long)]), everything)
-    assert len(elsewhere) == (1 if start else 0)
-    assert torch.equal(torch.cat([*elsewhere, torch.empty(0, dtype=torch.long)]), everything)
+@pytest.mark.parametrize("interval, method", INTERVALS, ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+def test_streams_give_the_same_tensor_whatever_the_thread_count(short_streams, threads, interval, method, dtype):
+    results = []
+    for count in (1, 2, 3):
+        torch.set_num_threads(count)
+        results.append(initlib.trunc_normal_(torch.empty(7 * STREAM + 13, dtype=dtype), *interval, generator=seeded(5)))
+    assert all(torch.equal(results[0], other) for other in results[1:])
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=str)
-@pytest.mark.parametrize("n", [16, 4 * CHUNK, 4 * CHUNK + 7, 4 * CHUNK + 16, 6 * CHUNK + 300])
-def test_chunked_draws_are_one_normal_call(small_chunks, dtype, n):
-    whole = torch.empty(n, dtype=dtype).normal_(0.5, 2.0, generator=seeded(3))
-    chunked, generator = torch.empty(n, dtype=dtype), seeded(3)
-    for start, stop in sampling._chunks(n):
-        chunked[start:stop].normal_(0.5, 2.0, generator=generator)
-    assert torch.equal(whole, chunked)
+def test_each_stream_is_drawn_from_its_own_seed(short_streams):
+    """The documented scheme: stream k is drawn from a generator seeded with the k-th of the distinct
+    32-bit seeds drawn from the caller's generator; the caller's generator draws nothing else."""
+    n, (lower, upper) = 3 * STREAM + 10, (math.erf(-2 / math.sqrt(2)), math.erf(2 / math.sqrt(2)))
+    seeds = torch.randint(0, 2**32, (4,), generator=seeded(9)).tolist()
+    assert len(set(seeds)) == 4
+    expected = torch.empty(n)
+    for k, seed in enumerate(seeds):
+        expected[k * STREAM : (k + 1) * STREAM].uniform_(lower, upper, generator=seeded(seed))
+    expected = expected.erfinv_().mul_(math.sqrt(2)).clamp_(-2.0, 2.0)
+    generator = seeded(9)
+    tensor = initlib.trunc_normal_(torch.empty(n), generator=generator)
+    torch.testing.assert_close(tensor, expected, rtol=0, atol=0)
+    after_seeds = seeded(9)
+    torch.randint(0, 2**32, (4,), generator=after_seeds)
+    assert torch.equal(generator.get_state(), after_seeds.get_state())
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=str)
-@pytest.mark.parametrize("n", [4 * CHUNK + 7, 9 * CHUNK + 123])
-@pytest.mark.parametrize("bounds", [(-2.0, 2.0), (-0.3, 1.7), (-1.0, float("inf"))])
-def test_pipeline_keeps_the_first_draw_inside_and_redraws_only_outside(small_chunks, monkeypatch, dtype, n, bounds):
-    """Half-precision tensors are drawn in float32 and rounded once (one block at these sizes)."""
-    a, b = bounds
-    mean, std, seed = 0.25, 1.5, 17
-    drawn_in = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
-    first_draw = torch.empty(n, dtype=drawn_in).normal_(mean, std, generator=seeded(seed))
-    results = {}
-    for pipelined in (True, False):
-        force_pipeline(monkeypatch, pipelined)
-        tensor = torch.empty(n, dtype=dtype)
-        initlib.trunc_normal_(tensor, mean, std, a, b, generator=seeded(seed))
-        results[pipelined] = tensor
-    assert torch.equal(results[True], results[False])
-    tensor = results[True]
-    low, high = torch.tensor([a, b], dtype=dtype).tolist()
-    assert tensor.ge(low).all() and tensor.le(high).all()
-    low, high = torch.tensor([a, b], dtype=drawn_in).tolist()
-    inside = first_draw.ge(low) & first_draw.le(high)
-    assert torch.equal(tensor[inside], first_draw[inside].to(dtype))
-    assert not torch.equal(tensor[~inside], first_draw[~inside].to(dtype))
+def test_stream_seeds_are_distinct(monkeypatch):
+    """With 3-bit seeds, 8 seeds can only be distinct if every repeated draw is drawn again."""
+    monkeypatch.setattr(sampling, "_SEED_BITS", 3)
+    seeds = sampling._distinct_seeds(8, seeded(1))
+    assert sorted(seeds) == list(range(8))
+    assert seeds == sampling._distinct_seeds(8, seeded(1))
+
+
+def test_streams_honour_the_generator_and_leave_the_global_rng_alone(short_streams):
+    before = torch.get_rng_state()
+    first = initlib.trunc_normal_(torch.empty(5 * STREAM), generator=seeded(1))
+    again = initlib.trunc_normal_(torch.empty(5 * STREAM), generator=seeded(1))
+    other = initlib.trunc_normal_(torch.empty(5 * STREAM), generator=seeded(2))
+    assert torch.equal(torch.get_rng_state(), before)
+    assert torch.equal(first, again) and not torch.equal(first, other)
+    torch.manual_seed(3)
+    global_first = initlib.trunc_normal_(torch.empty(5 * STREAM))
+    torch.manual_seed(3)
+    assert torch.equal(initlib.trunc_normal_(torch.empty(5 * STREAM)), global_first)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16], ids=str)
-def test_pipeline_fills_parameters_that_require_grad(small_chunks, monkeypatch, dtype):
-    """The helper thread runs in its own grad mode: it must not trip autograd on a Parameter's views."""
-    force_pipeline(monkeypatch, True)
-    weight = torch.nn.Parameter(torch.empty(40, 8 * CHUNK // 40 + 3, dtype=dtype))
+def test_streams_fill_parameters_that_require_grad(short_streams, dtype):
+    """The worker threads run in their own grad mode: they must not trip autograd on a Parameter's views."""
+    weight = torch.nn.Parameter(torch.empty(40, 8 * STREAM // 40 + 3, dtype=dtype))
     expected = torch.empty(weight.shape, dtype=dtype)
     initlib.trunc_normal_(weight, 0.1, 1.0, -1.5, 2.0, generator=seeded(4))
     initlib.trunc_normal_(expected, 0.1, 1.0, -1.5, 2.0, generator=seeded(4))
@@ -109,49 +121,69 @@ def test_pipeline_fills_parameters_that_require_grad(small_chunks, monkeypatch, 
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-def test_pipeline_works_in_a_forked_child(small_chunks, monkeypatch):
-    """The helper thread is kept between calls; a forked child (without it) must start its own."""
-    force_pipeline(monkeypatch, True)
-    expected = initlib.trunc_normal_(torch.empty(8 * CHUNK), generator=seeded(1))
+def test_streams_work_in_a_forked_child(short_streams):
+    """The worker threads are kept between calls; a forked child (without them) must start its own.
+    The resampling path at these sizes runs no OpenMP region (erfinv runs one through MKL at any size,
+    after which a forked child must call torch.set_num_threads(1) first, as after any parallel torch
+    operation), so the child can draw streams on several threads."""
+    draw = lambda: initlib.trunc_normal_(torch.empty(8 * STREAM), 0.0, 1.0, -1.0, float("inf"), generator=seeded(1))  # noqa: E731
+    expected = draw()
     pid = os.fork()
     if pid == 0:  # the child: exit 0 only if it draws the same tensor, within 60 s
         code = 1
         try:
             signal.alarm(60)
-            code = 0 if torch.equal(initlib.trunc_normal_(torch.empty(8 * CHUNK), generator=seeded(1)), expected) else 1
+            code = 0 if torch.equal(draw(), expected) else 1
         finally:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
 
 
-def test_pipeline_is_used_on_long_cpu_tensors_and_honours_the_generator(small_chunks, monkeypatch):
-    calls = []
-    real = sampling._ChunkScanner.indices_outside
-
-    def spy(self, part, offset):
-        calls.append(self.piece)
-        return real(self, part, offset)
-
-    monkeypatch.setattr(sampling._ChunkScanner, "indices_outside", spy)
-    before = torch.get_rng_state()
-    tensor = torch.empty(8 * CHUNK)
-    initlib.trunc_normal_(tensor, generator=seeded(1))
-    assert torch.equal(torch.get_rng_state(), before)
-    expected = PIECE if torch.get_num_threads() > 1 else CHUNK
-    assert calls and set(calls) == {expected}
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+def test_erfinv_is_accurate_where_the_inversion_uses_it(dtype):
+    """The erfinv inversion's premise: torch's erfinv within an ulp of the exact value (mpmath, 40
+    digits) on [-erf(3 / sqrt 2), erf(3 / sqrt 2)], the range of U for |alpha|, |beta| <= 3.
+    (scipy's float64 erfinv is 3 ulps off there: no reference.)"""
+    edge = math.erf(3 / math.sqrt(2))
+    u = torch.linspace(-edge, edge, 2_001, dtype=dtype)
+    with mpmath.workdps(40):
+        exact = np.array([float(mpmath.erfinv(value)) for value in u.double().tolist()])
+    ulp = np.spacing(np.abs(exact).astype(np.float32 if dtype == torch.float32 else np.float64)).astype(np.float64)
+    assert np.all(np.abs(torch.erfinv(u).double().numpy() - exact) <= ulp)
 
 
-@pytest.mark.parametrize(
-    "mean, std, a, b",
-    [(0.0, 1.0, -2.0, 2.0), (0.5, 2.0, -1.0, 4.0), (-1.0, 0.5, -1.2, 0.0), (0.0, 0.02, -0.04, 0.04)],
-)
-def test_distribution_is_the_truncated_normal(mean, std, a, b):
-    """2^20 samples (the pipelined path on a multi-thread CPU) against scipy.stats.truncnorm, fixed seed."""
-    tensor = torch.empty(1024, 1024, dtype=torch.float64)
-    initlib.trunc_normal_(tensor, mean, std, a, b, generator=seeded(2024))
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("n", [999, 4 * STREAM + 7])
+@pytest.mark.parametrize("bounds", [(-1.0, float("inf")), (-2.0, 5.0), (-0.5, 0.9)])
+def test_resampling_keeps_the_first_draw_inside_and_redraws_only_outside(short_streams, dtype, n, bounds):
+    """The first draw is one normal_ call (from the caller's generator, or one per stream);
+    half-precision tensors are drawn in float32 and rounded once (one block at these sizes)."""
+    (a, b), (mean, std, seed) = bounds, (0.25, 1.5, 17)
+    drawn_in = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
+    first_draw = torch.empty(n, dtype=drawn_in)
+    if n <= STREAM:
+        first_draw.normal_(mean, std, generator=seeded(seed))
+    else:
+        for k, stream_seed in enumerate(sampling._distinct_seeds(math.ceil(n / STREAM), seeded(seed))):
+            first_draw[k * STREAM : (k + 1) * STREAM].normal_(mean, std, generator=seeded(stream_seed))
+    tensor = initlib.trunc_normal_(torch.empty(n, dtype=dtype), mean, std, a, b, generator=seeded(seed))
+    low, high = torch.tensor([a, b], dtype=dtype).tolist()
+    assert tensor.ge(low).all() and tensor.le(high).all()
+    low, high = torch.tensor([a, b], dtype=drawn_in).tolist()
+    inside = first_draw.ge(low) & first_draw.le(high)
+    assert torch.equal(tensor[inside], first_draw[inside].to(dtype))
+    assert not torch.equal(tensor[~inside], first_draw[~inside].to(dtype))
+
+
+@pytest.mark.parametrize("interval, method", INTERVALS, ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+def test_distribution_is_the_truncated_normal(interval, method, dtype):
+    """2^21 samples (two streams) of every path against scipy.stats.truncnorm, fixed seed."""
+    mean, std, a, b = interval
+    tensor = initlib.trunc_normal_(torch.empty(2048, 1024, dtype=dtype), *interval, generator=seeded(2024))
     reference = scipy.stats.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std)
-    result = scipy.stats.kstest(tensor.view(-1).numpy(), reference.cdf)
+    result = scipy.stats.kstest(tensor.view(-1).double().numpy(), reference.cdf)
     assert result.pvalue > 1e-3, result
 
 
