@@ -51,8 +51,9 @@ def trunc_normal_(
 
     ``a`` and ``b`` are ABSOLUTE bounds (not std units) and ``std`` is the parent normal's: the
     result's std is smaller, ``std * truncated_standard_normal_std((a - mean) / std, (b - mean) / std)``
-    (torch.nn.init semantics). Values outside [a, b] are drawn again, and only they; far-tail intervals
-    are sampled by inverting the CDF (see :func:`initlib.sampling.fill_truncated_normal`).
+    (torch.nn.init semantics). Sampled exactly, by inverting the CDF (erfinv on the CPU for the usual
+    intervals, float64 in far tails) or by redrawing only the values outside [a, b] (see
+    :func:`initlib.sampling.fill_truncated_normal`); never by redrawing the whole tensor.
     """
     mean, std = _checks.real(mean, "mean"), _checks.positive(std, "std")
     a, b = _checks.real(a, "a", finite=False), _checks.real(b, "b", finite=False)

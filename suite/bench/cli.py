@@ -40,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", metavar="NAMES", help="comma-separated initializers to time (default: all)")
     parser.add_argument("--max-numel", type=int, metavar="N", help="skip tensors of more than N elements")
     parser.add_argument("--raw", metavar="PATH", help="also keep pytest-benchmark's raw JSON at PATH")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help="torch.set_num_threads(N) for the run (default: torch's own; recorded in the JSON either way)",
+    )
 
 
 class UsageError(Exception):
@@ -58,6 +64,8 @@ def _validate(args) -> tuple[str, ...] | None:
         raise UsageError(f"--passes: must be >= 1, got {args.passes}")
     if args.max_numel is not None and args.max_numel < 1:
         raise UsageError(f"--max-numel: must be >= 1, got {args.max_numel}")
+    if args.threads is not None and args.threads < 1:
+        raise UsageError(f"--threads: must be >= 1, got {args.threads}")
     only = None
     if args.only is not None:
         only = tuple(name.strip() for name in args.only.split(",") if name.strip())
@@ -83,6 +91,8 @@ def run(args) -> int:
     except UsageError as error:
         print(f"python -m suite bench: error: {error}", file=sys.stderr)
         return 2
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     started = time.perf_counter()
     plan = build_plan(args.device, args.quick, args.passes, only=only, max_numel=args.max_numel, jax=jax_available())
     if not plan.groups:

@@ -110,6 +110,7 @@ def test_results_medians_ratios_roofline_and_fit():
     [
         (["--only", "nonsense_"], "--only"),
         (["--passes", "0"], "--passes"),
+        (["--threads", "0"], "--threads"),
         (["--device", "tpu"], "--device"),
         pytest.param(
             ["--device", "cuda"],
@@ -134,12 +135,15 @@ def test_tiny_run_writes_the_json(tmp_path):
         "20000",
         "--only",
         "normal_,trunc_normal_,orthogonal_",
+        "--threads",
+        "1",
         "--json",
         str(out),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     doc = json.loads(out.read_text())
     assert doc["schema"] == "initcheck.bench/1" and doc["machine"]["device"] == "cpu"
+    assert doc["machine"]["threads"] == 1
     assert doc["machine"]["torch"] == torch.__version__
     assert {r["initializer"] for r in doc["results"]} == {"normal_", "trunc_normal_", "orthogonal_"}
     for row in doc["results"]:
