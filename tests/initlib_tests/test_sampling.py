@@ -176,6 +176,14 @@ def test_resampling_keeps_the_first_draw_inside_and_redraws_only_outside(short_s
     assert not torch.equal(tensor[~inside], first_draw[~inside].to(dtype))
 
 
+@pytest.mark.parametrize("n", [1, 99, 100, 101, 1234])
+def test_the_chunked_scan_finds_every_value_outside_in_order(monkeypatch, n):
+    monkeypatch.setattr(sampling, "_SCAN_CHUNK", 100)
+    values = torch.randn(n, generator=seeded(n)).mul_(2)
+    expected = ((values < -1.5) | (values > 2.0)).nonzero().view(-1)
+    assert torch.equal(sampling._indices_outside(values, -1.5, 2.0), expected)
+
+
 @pytest.mark.parametrize("interval, method", INTERVALS, ids=str)
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
 def test_distribution_is_the_truncated_normal(interval, method, dtype):
