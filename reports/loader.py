@@ -93,6 +93,15 @@ _BENCH_RESULT = {
     "ratio_to_torch": _OPT_NUM,
 }
 _ROOFLINE = {"device": _STR, "dtype": _STR, "numel": _NUM, "fill_gbps": _OPT_NUM}
+_BENCH_TARGET = {
+    "target": _STR,
+    "initializer": _STR,
+    "device": _STR,
+    "value": _OPT_NUM,
+    "comparison": _STR,
+    "threshold": _NUM,
+    "met": (bool, type(None)),
+}
 _SCALING = {"initializer": _STR, "impl": _STR, "device": _STR, "dtype": _STR, "points": _LIST}
 _MUTANTS_TOP = {"mutants": _LIST, "summary": _DICT}
 _MUTANT = {"name": _STR, "function": _STR, "kills": _LIST, "killed": _NUM, "runs": _NUM, "status": _STR}
@@ -161,6 +170,8 @@ def _check_bench(path: str, data: dict) -> None:
         _fields(path, f"scaling[{i}]", s, _SCALING)
         for j, p in enumerate(s["points"]):
             _fields(path, f"scaling[{i}].points[{j}]", p, {"n": _NUM, "median_s": _NUM})
+    for i, t in enumerate(data.get("targets") or []):
+        _fields(path, f"targets[{i}]", t, _BENCH_TARGET)
 
 
 def _check_mutants(path: str, data: dict) -> None:

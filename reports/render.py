@@ -319,11 +319,12 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
 
 
 def _bench(bench_inputs: list[Input], page: Page) -> None:
-    results, roofline, scaling, machines = [], [], [], []
+    results, roofline, scaling, targets, machines = [], [], [], [], []
     for inp in bench_inputs:
         results += inp.data["results"]
         roofline += inp.data["roofline"]
         scaling += inp.data.get("scaling") or []
+        targets += [{**t, "path": inp.path} for t in inp.data.get("targets") or []]
         machines.append({"path": inp.path, "quick": inp.data.get("quick"), **inp.data["machine"]})
     devices = sorted({r["device"] for r in results} | {s["device"] for s in scaling})
     for device in devices:
@@ -364,10 +365,23 @@ def _bench(bench_inputs: list[Input], page: Page) -> None:
             }
             for r in sorted(roof, key=lambda r: (r["dtype"], r["numel"]))
         ]
+        target_rows = [
+            {
+                "target": t["target"],
+                "initializer": t["initializer"],
+                "value": fmt(t["value"], 3),
+                "goal": f"{ {'<=': '≤', '>=': '≥'}.get(t['comparison'], t['comparison']) } {fmt(t['threshold'], 3)}",
+                "met": {True: "met", False: "missed", None: "not measured"}[t["met"]],
+                "path": t["path"],
+            }
+            for t in targets
+            if t["device"] == device
+        ]
         page.bench.append(
             {
                 "device": device,
                 "slug": slug(device),
+                "targets": target_rows,
                 "figures": figures,
                 "table": table,
                 "roofline": roof_table,

@@ -86,6 +86,13 @@ def test_a_field_of_the_wrong_type(tmp_path):
         load(_write(tmp_path, data))
 
 
+def test_a_bench_target_is_checked_too(tmp_path):
+    data = json.loads((FIXTURES / "bench-cpu.json").read_text())
+    data["targets"] = [{"target": "t", "initializer": "normal_", "device": "cpu", "value": 0.9, "comparison": "<="}]
+    with pytest.raises(ReportInputError, match=r"targets\[0\] lacks the field 'threshold'"):
+        load(_write(tmp_path, data))
+
+
 def test_an_unknown_status(tmp_path):
     data = _verify_fixture()
     data["initializers"][0]["status"] = "ok"

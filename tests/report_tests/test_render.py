@@ -232,6 +232,24 @@ def test_verdicts_of_an_initializer_the_list_leaves_out_are_still_counted():
     assert row["cells"][0]["text"] == "2 of 6 failed"
 
 
+def test_performance_targets_are_shown_with_their_verdicts_per_device():
+    bench = json.loads((FIXTURES / "bench-cpu.json").read_text())
+    common = {"initializer": "trunc_normal_", "comparison": ">=", "threshold": 10.0}
+    bench["targets"] = [
+        {**common, "target": "speed-up over torch", "device": "cpu", "value": 14.2, "met": True},
+        {**common, "target": "speed-up over torch", "device": "cpu", "value": 7.5, "met": False},
+        {**common, "target": "fraction of fill_ bandwidth", "device": "cuda", "value": None, "met": None},
+    ]
+    page = render.build([Input("cpu.json", BENCH, bench)], None, generated="d", environment=ENVIRONMENT)
+    (cpu,) = page.bench
+    assert [(t["value"], t["goal"], t["met"]) for t in cpu["targets"]] == [
+        ("14.2", ">= 10", "met"),
+        ("7.5", ">= 10", "missed"),
+    ]
+    html = render.render(page)
+    assert '<span class="pill pass">met</span>' in html and '<span class="pill fail">missed</span>' in html
+
+
 def test_one_benchmark_section_per_device():
     bench = json.loads((FIXTURES / "bench-cpu.json").read_text())
     gpu = json.loads(json.dumps(bench))
