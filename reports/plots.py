@@ -364,36 +364,37 @@ def bench_roofline(results: list[dict], device: str) -> str:
 
 @styled
 def bench_scaling(series: list[dict], device: str) -> str:
-    fig, axes = _figure(6.5, 3.4)
-    ax = axes[0][0]
+    """Time against size, one panel per x axis: elements for the fills, n for orthogonal_'s n x n QR."""
+    kinds = {"numel": [], "side": []}
+    for s in series:
+        kind = s.get("x") or ("side" if s["initializer"] == "orthogonal_" else "numel")
+        kinds.setdefault(kind, []).append(s)
+    panels = [(kind, group) for kind, group in kinds.items() if group]
+    fig, axes = _figure(6.5 if len(panels) == 1 else 11.0, 3.4, ncols=len(panels))
     keys = sorted({(s["initializer"], s["dtype"]) for s in series})
     colours = _colour_map(keys)
-    for s in series:
-        pts = sorted((p["n"], p["median_s"]) for p in s["points"])
-        if not pts:
-            continue
-        fit = s.get("fit") or {}
-        label = f"{s['initializer']} {s['impl']} {s['dtype']}"
-        if fit.get("exponent") is not None:
-            label += f": ∝ n^{fit['exponent']:.2f}"
-        ls = "-" if s["impl"] == "initlib" else "--"
-        ax.plot(
-            *zip(*pts, strict=True),
-            ls=ls,
-            marker="o",
-            ms=4,
-            color=colours[(s["initializer"], s["dtype"])],
-            label=label,
-        )
-        if fit.get("exponent") is not None and fit.get("c"):
-            ns = [pts[0][0], pts[-1][0]]
-            ax.plot(ns, [fit["c"] * n ** fit["exponent"] for n in ns], color="#57606a", lw=0.7, ls=":")
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("n (n × n matrix)")
-    ax.set_ylabel("median time (s)")
-    ax.set_title(f"{device}: scaling (dotted: fitted c·n^k)", loc="left")
-    ax.legend(loc="upper left")
+    for ax, (kind, group) in zip(axes[0], panels, strict=True):
+        for s in group:
+            pts = sorted((p["n"], p["median_s"]) for p in s["points"])
+            if not pts:
+                continue
+            fit = s.get("fit") or {}
+            label = f"{s['initializer']} {s['impl']} {s['dtype']}"
+            if fit.get("exponent") is not None:
+                label += f": ∝ n^{fit['exponent']:.2f}"
+            ls = "-" if s["impl"] == "initlib" else "--"
+            colour = colours[(s["initializer"], s["dtype"])]
+            ax.plot(*zip(*pts, strict=True), ls=ls, marker="o", ms=4, color=colour, label=label)
+            if fit.get("exponent") is not None and fit.get("c"):
+                ns = [pts[0][0], pts[-1][0]]
+                ax.plot(ns, [fit["c"] * n ** fit["exponent"] for n in ns], color="#57606a", lw=0.7, ls=":")
+        ax.set_xscale("log", base=2 if kind == "side" else 10)
+        ax.set_yscale("log")
+        ax.set_xlabel("n (n × n matrix)" if kind == "side" else "elements (n)")
+        ax.set_ylabel("median time (s)")
+        what = "orthogonal_ against n" if kind == "side" else "against tensor size"
+        ax.set_title(f"{device}: {what} (dotted: fitted c·n^k)", loc="left")
+        ax.legend(loc="upper left")
     fig.tight_layout()
     return to_svg(fig, f"bench-scaling-{device}")
 
