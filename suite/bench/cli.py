@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the 4096x4096 table, a few sizes and the orthogonal_ sweep to n=2048 (minutes on 2 cores)",
     )
     parser.add_argument("--json", metavar="PATH", help="write the initcheck.bench/1 results to PATH")
-    parser.add_argument("--passes", type=int, help="interleaved passes (default 3)")
+    parser.add_argument("--passes", type=int, help="interleaved passes (default 5)")
     parser.add_argument("--only", metavar="NAMES", help="comma-separated initializers to time (default: all)")
     parser.add_argument("--max-numel", type=int, metavar="N", help="skip tensors of more than N elements")
     parser.add_argument("--raw", metavar="PATH", help="also keep pytest-benchmark's raw JSON at PATH")
@@ -189,10 +189,14 @@ def summary(document: dict) -> str:
     for entry in document["memory"]:
         lines.append(f"peak memory {entry['initializer']} {entry['impl']}: {entry['peak_bytes'] / 2**20:.1f} MiB")
     for target in document["targets"]:
-        verdict = {True: "met", False: "MISSED", None: "n/a"}[target["met"]]
+        verdict = target["verdict"].upper() if target["verdict"] == "missed" else target["verdict"]
         value = "-" if target["value"] is None else f"{target['value']:.3f}"
+        spread = ""
+        if target["interval"]:
+            low, high = target["interval"]
+            spread = f" (passes {low:.3f}-{high:.3f}, {target['interval_coverage']:.0%} interval)"
         lines.append(
             f"target {target['initializer']} {target['target']} {target['comparison']} "
-            f"{target['threshold']}: {value} {verdict}"
+            f"{target['threshold']}: {value}{spread} {verdict}"
         )
     return "\n".join(lines)

@@ -238,6 +238,14 @@ def test_performance_targets_are_shown_with_their_verdicts_per_device():
     bench["targets"] = [
         {**common, "target": "speed-up over torch", "device": "cpu", "value": 14.2, "met": True},
         {**common, "target": "speed-up over torch", "device": "cpu", "value": 7.5, "met": False},
+        {
+            **common,
+            "target": "speed-up over torch",
+            "device": "cpu",
+            "value": 9.5,
+            "met": False,
+            "verdict": "within noise",
+        },
         {**common, "target": "fraction of fill_ bandwidth", "device": "cuda", "value": None, "met": None},
     ]
     page = render.build([Input("cpu.json", BENCH, bench)], None, generated="d", environment=ENVIRONMENT)
@@ -245,9 +253,11 @@ def test_performance_targets_are_shown_with_their_verdicts_per_device():
     assert [(t["value"], t["goal"], t["met"]) for t in cpu["targets"]] == [
         ("14.2", "≥ 10", "met"),
         ("7.5", "≥ 10", "missed"),
+        ("9.5", "≥ 10", "within noise"),
     ]
     html = render.render(page)
     assert '<span class="pill pass">met</span>' in html and '<span class="pill fail">missed</span>' in html
+    assert '<span class="pill deviation">within noise</span>' in html
 
 
 def test_one_benchmark_section_per_device():
