@@ -371,7 +371,7 @@ def _bench(bench_inputs: list[Input], page: Page) -> None:
                 "initializer": t["initializer"],
                 "value": fmt(t["value"], 3),
                 "goal": f"{ {'<=': '≤', '>=': '≥'}.get(t['comparison'], t['comparison']) } {fmt(t['threshold'], 3)}",
-                "met": t.get("verdict") or {True: "met", False: "missed", None: "not measured"}[t["met"]],
+                "verdict": t.get("verdict") or {True: "met", False: "missed", None: "not measured"}[t["met"]],
                 "interval": "–".join(fmt(v, 3) for v in t["interval"]) if t.get("interval") else "—",
                 "path": t["path"],
             }

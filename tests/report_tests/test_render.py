@@ -250,7 +250,7 @@ def test_performance_targets_are_shown_with_their_verdicts_per_device():
     ]
     page = render.build([Input("cpu.json", BENCH, bench)], None, generated="d", environment=ENVIRONMENT)
     (cpu,) = page.bench
-    assert [(t["value"], t["goal"], t["met"]) for t in cpu["targets"]] == [
+    assert [(t["value"], t["goal"], t["verdict"]) for t in cpu["targets"]] == [
         ("14.2", "≥ 10", "met"),
         ("7.5", "≥ 10", "missed"),
         ("9.5", "≥ 10", "within noise"),
