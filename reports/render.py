@@ -324,7 +324,7 @@ def _bench(bench_inputs: list[Input], page: Page) -> None:
         results += inp.data["results"]
         roofline += inp.data["roofline"]
         scaling += inp.data.get("scaling") or []
-        targets += [{**t, "path": inp.path} for t in inp.data.get("targets") or []]
+        targets += inp.data.get("targets") or []
         machines.append({"path": inp.path, "quick": inp.data.get("quick"), **inp.data["machine"]})
     devices = sorted({r["device"] for r in results} | {s["device"] for s in scaling})
     for device in devices:
@@ -373,7 +373,6 @@ def _bench(bench_inputs: list[Input], page: Page) -> None:
                 "goal": f"{ {'<=': '≤', '>=': '≥'}.get(t['comparison'], t['comparison']) } {fmt(t['threshold'], 3)}",
                 "verdict": t.get("verdict") or {True: "met", False: "missed", None: "not measured"}[t["met"]],
                 "interval": "–".join(fmt(v, 3) for v in t["interval"]) if t.get("interval") else "—",
-                "path": t["path"],
             }
             for t in targets
             if t["device"] == device
