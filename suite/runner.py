@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from statsmodels.stats.multitest import multipletests
 
 from . import budget as budgets
 from . import calls, claims, properties, strategies
 from .checks import api, extras, independence, marginal, structure
 from .checks.context import Case, Plan
+from .engine.decision import holm
 from .ledger import Ledger
 from .statistics import variance_sample_size
 from .targets import Target
@@ -235,11 +235,10 @@ def settle(verdicts: list[Verdict], alpha: float) -> None:
     """Holm's step-down over every statistical verdict of the run (statsmodels), controlling the
     family-wise false-alarm rate at ``alpha``; then pass/fail statuses."""
     tested = [v for v in verdicts if v.statistical]
-    if tested:
-        reject, adjusted, _, _ = multipletests([v.p_value for v in tested], alpha=alpha, method="holm")
-        for v, r, a in zip(tested, reject, adjusted, strict=True):
-            v.p_adjusted = float(a)
-            v.passed = not bool(r)
+    reject, adjusted = holm([v.p_value for v in tested], alpha)
+    for v, r, a in zip(tested, reject, adjusted, strict=True):
+        v.p_adjusted = a
+        v.passed = not r
     for v in verdicts:
         v.status = PASS if v.passed else FAIL
 

@@ -1,0 +1,21 @@
+"""The one decision function: Holm's step-down over every statistical result of a run.
+
+Every command that decides (``verify``, the pytest driver, ``audit``, ``theory``) calls :func:`holm`
+(through :func:`settle` for verdicts), so the same seed and budget give the same verdicts however the
+run is started. Holm (1979) controls the family-wise false-alarm rate at ``alpha`` for any dependence
+between the tests; statsmodels computes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from statsmodels.stats.multitest import multipletests
+
+
+def holm(p_values: Sequence[float], alpha: float) -> tuple[list[bool], list[float]]:
+    """(rejected, Holm-adjusted p-values) for ``p_values`` at family-wise rate ``alpha``."""
+    if not len(p_values):
+        return [], []
+    reject, adjusted, _, _ = multipletests(list(p_values), alpha=alpha, method="holm")
+    return [bool(r) for r in reject], [float(a) for a in adjusted]

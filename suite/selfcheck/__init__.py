@@ -1,0 +1,1 @@
+"""The suite measuring itself: the mutant catalogue (kill rates) and false-alarm calibration."""
