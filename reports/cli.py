@@ -4,7 +4,7 @@ fetched).
 
 With any ``--*-json`` option it renders exactly those files (a section without input says so). With none,
 it runs a quick verification of initlib and torch.nn.init and a quick CPU benchmark itself (see
-:mod:`reports.runner`), showing their progress, and renders what they produced. The demonstrations are
+:mod:`reports.pipeline`), showing their progress, and renders what they produced. The demonstrations are
 always computed (a few seconds). Exit status: 0 the report was written, 2 an input file is missing or
 unusable (the message names it) or the arguments are wrong.
 """
@@ -18,10 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import demos as demos_mod
-from . import render
-from .loader import BENCH, CALIBRATION, MUTANTS, VERIFY, ReportInputError, load
-from .runner import default_steps, log, run_all
+from reports import demos as demos_mod
+from reports import render
+from reports.loader import BENCH, CALIBRATION, MUTANTS, VERIFY, ReportInputError, load
+from reports.pipeline import default_steps, log, run_all
 
 SIZE_LIMIT = 8 * 1024 * 1024
 

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker
 from matplotlib.figure import Figure
 
-from . import demos as demos_mod
+from reports import demos as demos_mod
 
 STATUS_COLOURS = {
     "pass": "#1a7f37",

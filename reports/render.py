@@ -17,11 +17,10 @@ from importlib import metadata
 
 import jinja2
 
-from suite.environment import cpu_model
-
-from . import demos as demos_mod
-from . import plots
-from .loader import BENCH, CALIBRATION, MUTANTS, VERIFY, Input
+from reports import demos as demos_mod
+from reports import plots
+from reports.loader import BENCH, CALIBRATION, MUTANTS, VERIFY, Input
+from suite.engine.environment import cpu_model
 
 STATUS_LABELS = {
     "pass": "passed",

@@ -1,5 +1,5 @@
 """Hypothesis profiles: derandomized (and database-free) when CI is set, so CI never flakes."""
 
-from suite import profiles
+from suite.engine import profiles
 
 profiles.load()

@@ -19,11 +19,10 @@ import torch
 
 import initlib
 import suite
-
-from . import benchmarks, machine, memory, results
-from .impls import INITIALIZERS, jax_available
-from .plan import MAIN_SHAPE, build_plan
-from .timing import TIMER
+from suite.bench import benchmarks, machine, memory, results
+from suite.bench.impls import INITIALIZERS, jax_available
+from suite.bench.plan import MAIN_SHAPE, build_plan
+from suite.bench.timing import TIMER
 
 HELP = "time every initializer against torch.nn.init (and JAX) and the device's fill_/copy_ roofline"
 

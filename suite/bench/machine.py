@@ -9,7 +9,7 @@ import subprocess
 
 import torch
 
-from ..environment import cpu_model
+from suite.engine.environment import cpu_model
 
 
 def cuda_driver() -> str | None:

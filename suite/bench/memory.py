@@ -22,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-from .impls import torch_call
+from suite.bench.impls import torch_call
 
 
 def _status_bytes(field: str) -> int | None:

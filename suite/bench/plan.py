@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .impls import INITIALIZERS, REFERENCE_OPS
+from suite.bench.impls import INITIALIZERS, REFERENCE_OPS
 
 MAIN_SHAPE = (4096, 4096)
 #: Typical kernels: ResNet stem, 3x3 convolutions of a ResNet's deeper stages, a ViT patch embedding.

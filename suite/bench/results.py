@@ -20,7 +20,7 @@ from collections import defaultdict
 import numpy as np
 import scipy.stats
 
-from .plan import MAIN_SHAPE as _MAIN
+from suite.bench.plan import MAIN_SHAPE as _MAIN
 
 SCHEMA = "initcheck.bench/1"
 MAIN_SHAPE = list(_MAIN)

@@ -8,7 +8,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from ..environment import write_json
+from suite.engine.environment import write_json
 
 HELP = "run the battery on a correct target over K seeds: failure proportions, p-value uniformity, MDE table"
 SCHEMA = "initcheck.calibration/1"
@@ -35,18 +35,19 @@ FIRST_SEED = 1000
 
 
 def one_run(target_spec: str, seed: int, budget: str, only: list[str] | None):
-    from .. import runner
-    from ..ledger import Ledger
-    from ..targets import load
+    from suite.engine import verification
+    from suite.engine.ledger import Ledger
+    from suite.engine.targets import load
 
     target = load(target_spec)
-    return runner.verify(target, only, seed, budget, ledger=Ledger.for_target(target.name))
+    return verification.verify(target, only, seed, budget, ledger=Ledger.for_target(target.name))
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import budget as budgets
-    from .. import calibration, runner
-    from ..targets import UsageError, load
+    from suite.engine import verification
+    from suite.engine.targets import UsageError, load
+    from suite.selfcheck import calibration
+    from suite.stats import budget as budgets
 
     try:
         target = load(args.target)
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"python -m suite calibrate: error: {error}", file=sys.stderr)
         return 2
     only = [n.strip() for n in args.only.split(",")] if args.only else None
-    unknown = [n for n in only or [] if n not in runner.known_names(target)]
+    unknown = [n for n in only or [] if n not in verification.known_names(target)]
     if unknown or args.seeds < 1:
         message = f"--only: unknown name(s) {', '.join(unknown)}" if unknown else "--seeds: must be >= 1"
         print(f"python -m suite calibrate: error: {message}", file=sys.stderr)

@@ -8,7 +8,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from ..environment import write_json
+from suite.engine.environment import write_json
 
 HELP = "verify every catalogue mutant at K seeds and report kill rates (exit 1: an undocumented survivor)"
 SCHEMA = "initcheck.mutants/1"
@@ -24,12 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def kill(name: str, seed: int, budget: str) -> dict:
     """One verification of one mutant restricted to the function it breaks."""
-    from .. import mutants, runner
-    from ..targets import Target
+    from suite.engine import verification
+    from suite.engine.targets import Target
+    from suite.selfcheck import mutants
 
     mutant = mutants.by_name()[name]
     target = Target(f"mutant:{name}", mutant.module())
-    outcome = runner.verify(target, [mutant.function], seed, budget)
+    outcome = verification.verify(target, [mutant.function], seed, budget)
     failed = sorted({v.check for v in outcome.failed})
     return {"killed": bool(failed), "checks": failed}
 
@@ -37,9 +38,10 @@ def kill(name: str, seed: int, budget: str) -> dict:
 def run(args: argparse.Namespace) -> int:
     from statsmodels.stats.proportion import proportion_confint
 
-    from .. import budget as budgets
-    from .. import mutants, runner
-    from ..claims import TABLE
+    from suite.engine import verification
+    from suite.selfcheck import mutants
+    from suite.spec.claims import TABLE
+    from suite.stats import budget as budgets
 
     catalogue = mutants.by_name()
     names = [n.strip() for n in args.only.split(",")] if args.only else list(catalogue)
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"python -m suite mutants: error: {message}", file=sys.stderr)
         return 2
     budget = budgets.get(args.budget)
-    check_alpha = runner.make_plan(TABLE, budget, budgets.DEFAULT_ALPHA, True).check_alpha
+    check_alpha = verification.make_plan(TABLE, budget, budgets.DEFAULT_ALPHA, True).check_alpha
     seeds = list(range(args.seeds))
     started = time.perf_counter()
     print(f"{len(names)} mutants x {len(seeds)} seeds at the {args.budget} budget", flush=True)

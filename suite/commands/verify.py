@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..environment import write_json
+from suite.engine.environment import write_json
 
 HELP = "verify a target's initializers against their claims (exit 0: all hold, 1: a claim is violated, 2: usage)"
 
@@ -38,9 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import report_text, runner
-    from ..ledger import Ledger
-    from ..targets import UsageError, load
+    from suite.commands import summary
+    from suite.engine import verification
+    from suite.engine.ledger import Ledger
+    from suite.engine.targets import UsageError, load
 
     def usage(message: str) -> int:
         print(f"python -m suite verify: error: {message}", file=sys.stderr)
@@ -57,15 +58,15 @@ def run(args: argparse.Namespace) -> int:
         return usage(str(error))
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     if only is not None:
-        known = set(runner.known_names(target))
+        known = set(verification.known_names(target))
         unknown = [n for n in only if n not in known]
         if unknown:
             return usage(f"--only: unknown name(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     progress = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
     progress(f"Verifying {target.name} (budget {args.budget}, seed {args.seed}, family-wise alpha {args.alpha:g})")
-    outcome = runner.verify(target, only, args.seed, args.budget, args.alpha, ledger, progress, args.time_limit)
-    print(report_text.summary(outcome, args))
+    outcome = verification.verify(target, only, args.seed, args.budget, args.alpha, ledger, progress, args.time_limit)
+    print(summary.summary(outcome, args))
     if args.json:
-        write_json(args.json, report_text.to_json(outcome, args))
+        write_json(args.json, summary.to_json(outcome, args))
         print(f"JSON: {args.json}")
     return outcome.exit_code

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from suite import budget as budgets
-from suite import profiles, runner
-from suite.claims import table_for
-from suite.ledger import Ledger
-from suite.targets import UsageError, load
+from suite.engine import profiles, verification
+from suite.engine.ledger import Ledger
+from suite.engine.targets import UsageError, load
+from suite.spec.claims import table_for
+from suite.stats import budget as budgets
 
 profiles.load()
 
@@ -33,7 +33,7 @@ def verify_target(pytestconfig):
 def plan(pytestconfig, verify_target):
     budget = budgets.get(pytestconfig.getoption("--budget"))
     table = table_for(verify_target.kind)
-    return runner.make_plan(table, budget, pytestconfig.getoption("--alpha"), verify_target.kind == "functions")
+    return verification.make_plan(table, budget, pytestconfig.getoption("--alpha"), verify_target.kind == "functions")
 
 
 @pytest.fixture(scope="session")

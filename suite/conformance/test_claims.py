@@ -14,12 +14,12 @@ import warnings
 import pytest
 from hypothesis import given, settings
 
-from suite import properties, runner
-from suite.checks import extras
-from suite.checks.context import Case
-from suite.claims import table_for
-from suite.strategies import seeds
-from suite.verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS
+from suite.engine import verification
+from suite.engine.checks import extras, properties
+from suite.engine.checks.context import CheckCase
+from suite.engine.verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS
+from suite.spec.claims import table_for
+from suite.spec.strategies import seeds
 
 
 def decide(verdicts, plan, ledger):
@@ -59,8 +59,8 @@ def test_claims(initializer, verify_target, plan, ledger):
     @settings(max_examples=plan.budget.cases)
     @given(c=spec.calls, seed=seeds)
     def check(c, seed):
-        case = Case(verify_target.name, spec, c, spec.claim(c), 0, seed, plan)
-        report(decide(runner.run_case(case, fn), plan, ledger), deviations)
+        case = CheckCase(verify_target.name, spec, c, spec.claim(c), 0, seed, plan)
+        report(decide(verification.run_case(case, fn), plan, ledger), deviations)
 
     check()
     finish(deviations)
@@ -73,7 +73,7 @@ def test_fixed_calls_and_api(initializer, verify_target, plan, ledger):
     if fn is None:
         pytest.skip(f"{initializer} is not provided by {verify_target.name}")
     deviations: list = []
-    verdicts = runner.run_spec(verify_target, spec, fn, plan, seed=0, drawn=False)
+    verdicts = verification.run_spec(verify_target, spec, fn, plan, seed=0, drawn=False)
     report(decide(verdicts, plan, ledger), deviations)
     finish(deviations)
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from suite import distributions as d
-from suite import statistics as s
+from suite.stats import laws as d
+from suite.stats import significance as s
 
 ALPHA = 0.05
 R = 400
@@ -212,11 +212,11 @@ def test_rounded_law_moments_and_randomised_transform_are_exact(dtype):
     tests use the rounded one and stay calibrated; the randomised PIT is uniform."""
     import torch
 
-    from suite import dtype_grid
+    from suite.stats import rounding
 
     law = d.uniform(2.6137, 2.6237)
     torch_dtype = getattr(torch, dtype)
-    rounded = dtype_grid.moments(law, torch_dtype)
+    rounded = rounding.moments(law, torch_dtype)
     assert abs(rounded.variance / law.variance - 1) > 0.01
 
     def draw(rng):
@@ -227,7 +227,7 @@ def test_rounded_law_moments_and_randomised_transform_are_exact(dtype):
         return s.variance_test(drawn[0].double().numpy(), rounded, ALPHA, 0.05)
 
     def shape(drawn):
-        return s.ks_test(dtype_grid.pit(drawn[0], law, drawn[1]), law, ALPHA, 0.05)
+        return s.ks_test(rounding.pit(drawn[0], law, drawn[1]), law, ALPHA, 0.05)
 
     assert_calibrated(draw, scale, seed=30)
     assert_calibrated(draw, shape, seed=31)

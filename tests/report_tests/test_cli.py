@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reports import cli, runner
+from reports import cli, pipeline
 from reports.loader import VERIFY
 
 from .helpers import FIXTURES
@@ -88,15 +88,15 @@ def test_no_input_runs_the_suite_and_renders_what_it_made(fake_suite, capsys):
 
 def test_a_command_that_hangs_or_writes_garbage(fake_suite, capsys):
     json_path = fake_suite / "x.json"
-    step = runner.Step("Verification of x", ["sleep", "--json", str(json_path)], json_path, VERIFY, (0, 1))
-    made, reason = runner.run_step(step, timeout=1.0)
+    step = pipeline.Step("Verification of x", ["sleep", "--json", str(json_path)], json_path, VERIFY, (0, 1))
+    made, reason = pipeline.run_step(step, timeout=1.0)
     assert made is None and "stopped after 1 s" in reason
-    step = runner.Step("Verification of x", ["garbage", "--json", str(json_path)], json_path, VERIFY, (0, 1))
-    made, reason = runner.run_step(step, timeout=30)
+    step = pipeline.Step("Verification of x", ["garbage", "--json", str(json_path)], json_path, VERIFY, (0, 1))
+    made, reason = pipeline.run_step(step, timeout=30)
     assert made is None and "wrote a file the report cannot use" in reason and "not valid JSON" in reason
-    step = runner.Step("Verification of x", ["nothing", "--json", str(json_path)], json_path, VERIFY, (0,))
+    step = pipeline.Step("Verification of x", ["nothing", "--json", str(json_path)], json_path, VERIFY, (0,))
     json_path.unlink()
-    made, reason = runner.run_step(step, timeout=30)
+    made, reason = pipeline.run_step(step, timeout=30)
     assert made is None and "wrote no x.json" in reason
 
 
@@ -107,8 +107,8 @@ def test_a_missing_suite_command(tmp_path, monkeypatch):
     (pkg / "__init__.py").write_text("")
     (pkg / "__main__.py").write_text("import sys\nprint('error: invalid choice', file=sys.stderr)\nsys.exit(2)\n")
     monkeypatch.chdir(tmp_path)
-    steps = runner.default_steps(Path(tmp_path))
-    inputs, failures = runner.run_all(steps, timeout=30)
+    steps = pipeline.default_steps(Path(tmp_path))
+    inputs, failures = pipeline.run_all(steps, timeout=30)
     assert inputs == []
     assert [s.section for s, _ in failures] == [s.section for s in steps]
     assert all("exit status 2: error: invalid choice" in reason for _, reason in failures)

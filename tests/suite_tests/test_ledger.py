@@ -2,8 +2,8 @@
 
 import pytest
 
-from suite.ledger import Ledger
-from suite.verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
+from suite.engine.ledger import Ledger
+from suite.engine.verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
 
 
 def _verdict(call: str, passed: bool = False, check: str = "structure.off_centre_zero") -> Verdict:

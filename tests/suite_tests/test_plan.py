@@ -2,30 +2,30 @@
 
 from collections import Counter
 
-from suite import budget as budgets
-from suite import runner, targets
-from suite.claims import TABLE
-from suite.statistics import variance_power
+from suite.engine import targets, verification
+from suite.spec.claims import TABLE
+from suite.stats import budget as budgets
+from suite.stats.significance import variance_power
 
 
 def test_no_case_makes_more_statistical_checks_than_planned():
     """Bonferroni planning counts at most _MAX_STATISTICAL checks per case of each kind."""
     names = ["uniform_", "normal_", "sparse_", "orthogonal_", "delta_orthogonal_", "dirac_", "he_propagation"]
-    outcome = runner.verify(targets.load("initlib"), names, 3, "quick")
+    outcome = verification.verify(targets.load("initlib"), names, 3, "quick")
     per_case = Counter((v.initializer, v.case) for v in outcome.verdicts if v.statistical)
     for (name, _), count in per_case.items():
         limit = (
-            runner.properties.STATISTICAL_CHECKS
+            verification.properties.STATISTICAL_CHECKS
             if name == "he_propagation"
-            else runner._MAX_STATISTICAL[runner.kind(TABLE[name])]
+            else verification._MAX_STATISTICAL[verification.kind(TABLE[name])]
         )
         assert count <= limit, (name, count, limit)
-    plan = runner.make_plan(TABLE, budgets.get("quick"), budgets.DEFAULT_ALPHA, True)
+    plan = verification.make_plan(TABLE, budgets.get("quick"), budgets.DEFAULT_ALPHA, True)
     assert all(v.alpha == plan.check_alpha for v in outcome.verdicts if v.statistical)
 
 
 def test_every_budget_detects_its_design_effect():
     for budget in budgets.BUDGETS.values():
-        plan = runner.make_plan(TABLE, budget, budgets.DEFAULT_ALPHA, True)
-        n = runner.planned_sample(plan.check_alpha, budget.design_std_error, 3.0, True, 10**9)
+        plan = verification.make_plan(TABLE, budget, budgets.DEFAULT_ALPHA, True)
+        n = verification.planned_sample(plan.check_alpha, budget.design_std_error, 3.0, True, 10**9)
         assert variance_power(n, plan.check_alpha, budget.design_std_error, 3.0, True) >= budgets.DESIGN_POWER

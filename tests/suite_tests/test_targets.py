@@ -2,7 +2,7 @@
 
 import pytest
 
-from suite import targets
+from suite.engine import targets
 
 
 def test_an_adapter_whose_framework_is_missing_says_what_to_install(monkeypatch):

@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loader import BENCH, VERIFY, Input, ReportInputError, load
+from reports.loader import BENCH, VERIFY, Input, ReportInputError, load
 
 DEFAULT_TARGETS = ("initlib", "torch.nn.init")
 

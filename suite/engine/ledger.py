@@ -19,9 +19,9 @@ from pathlib import Path
 
 import tomllib
 
-from .verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
+from suite.engine.verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
 
-LEDGERS = Path(__file__).parent / "ledgers"
+LEDGERS = Path(__file__).parents[1] / "ledgers"
 
 
 @dataclass

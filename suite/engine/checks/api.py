@@ -8,16 +8,16 @@ import warnings
 
 import torch
 
-from ..calls import CallFailed, derive_seed, fresh_tensor, invoke
-from ..claims import BadCall
-from ..strategies import Call
-from ..verdict import Verdict
-from .context import Case
+from suite.engine.checks.context import CheckCase
+from suite.engine.invoke import CallFailed, derive_seed, fresh_tensor, invoke
+from suite.engine.verdict import Verdict
+from suite.spec.claims import BadCall
+from suite.spec.strategies import Call
 
 ACCEPTED_ERRORS = (ValueError, TypeError)
 
 
-def check(case: Case, fn) -> list[Verdict]:
+def check(case: CheckCase, fn) -> list[Verdict]:
     c, seconds = case.call, case.plan.budget.time_limit
     random = case.spec.random
     seed = derive_seed(case.seed, "api") if random else None
@@ -68,7 +68,7 @@ def check(case: Case, fn) -> list[Verdict]:
     return verdicts
 
 
-def _generator_checks(case: Case, fn, seconds: float) -> list[Verdict]:
+def _generator_checks(case: CheckCase, fn, seconds: float) -> list[Verdict]:
     c = case.call
     seed = derive_seed(case.seed, "generator")
     try:
@@ -101,7 +101,7 @@ def _generator_checks(case: Case, fn, seconds: float) -> list[Verdict]:
     ]
 
 
-def _zero_element(case: Case, fn, seconds: float) -> Verdict:
+def _zero_element(case: CheckCase, fn, seconds: float) -> Verdict:
     c = case.call
     shape = (*c.shape[:-1], 0)
     empty = torch.empty(shape, dtype=getattr(torch, c.dtype))
@@ -128,7 +128,7 @@ def _zero_element(case: Case, fn, seconds: float) -> Verdict:
     )
 
 
-def errors(case: Case, fn, bad_calls: tuple[BadCall, ...]) -> list[Verdict]:
+def errors(case: CheckCase, fn, bad_calls: tuple[BadCall, ...]) -> list[Verdict]:
     """Each documented bad input raises ValueError or TypeError (within the time limit)."""
     verdicts = []
     for bad in bad_calls:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from .. import oracle
-from ..calls import time_limit
-from ..claims import FAN_CASES, GAIN_BAD_CASES, GAIN_CASES
-from ..verdict import Verdict
+from suite.engine.invoke import time_limit
+from suite.engine.verdict import Verdict
+from suite.spec import oracle
+from suite.spec.claims import FAN_CASES, GAIN_BAD_CASES, GAIN_CASES
 
 TIME_LIMIT = 10.0
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .. import budget as budgets
-from .. import dtype_grid, statistics
-from ..distributions import Distribution
-from ..verdict import Verdict
-from .context import Case
+from suite.engine.checks.context import CheckCase
+from suite.engine.verdict import Verdict
+from suite.stats import budget as budgets
+from suite.stats import rounding, significance
+from suite.stats.laws import Distribution
 
 #: Width of the band at each bound inspected for piled-up mass, as a fraction of the support.
 PILE_BAND = 1e-3
@@ -30,7 +30,7 @@ def statistical_checks(law: Distribution) -> tuple[str, ...]:
     return STATISTICAL["bounded" if law.bounded else "unbounded"]
 
 
-def check(case: Case, tensors: list[torch.Tensor], law: Distribution, select=None) -> list[Verdict]:
+def check(case: CheckCase, tensors: list[torch.Tensor], law: Distribution, select=None) -> list[Verdict]:
     """All marginal checks on the values of ``tensors`` (``select`` picks the elements the law is
     claimed for, e.g. the non-zero ones of ``sparse_``)."""
     raw = torch.cat([t.reshape(-1) for t in tensors])
@@ -51,7 +51,7 @@ def check(case: Case, tensors: list[torch.Tensor], law: Distribution, select=Non
         return verdicts  # the statistical checks cannot run on garbage; `finite` says why
     dtype = tensors[0].dtype
     if law.bounded:
-        low, high = (dtype_grid.representable(b, dtype) for b in law.support)
+        low, high = (rounding.representable(b, dtype) for b in law.support)
         outside = int(np.count_nonzero((values < low) | (values > high)))
         verdicts.append(
             case.exact(
@@ -63,13 +63,13 @@ def check(case: Case, tensors: list[torch.Tensor], law: Distribution, select=Non
             )
         )
     alpha, n = case.plan.check_alpha, values.size
-    rounded = dtype_grid.moments(law, dtype)
-    u = dtype_grid.pit(raw, law, np.random.default_rng(case.seed))
+    rounded = rounding.moments(law, dtype)
+    u = rounding.pit(raw, law, np.random.default_rng(case.seed))
     note = "" if rounded.family == law.family else f" ({rounded.family})"
     verdicts.append(
         case.tested(
             "location",
-            statistics.mean_test(values, rounded, alpha, budgets.STATED_MEAN_SHIFT),
+            significance.mean_test(values, rounded, alpha, budgets.STATED_MEAN_SHIFT),
             n,
             f"mean = {rounded.mean:.6g}{note} ({law.describe()})",
         )
@@ -77,7 +77,7 @@ def check(case: Case, tensors: list[torch.Tensor], law: Distribution, select=Non
     verdicts.append(
         case.tested(
             "scale",
-            statistics.variance_test(values, rounded, alpha, budgets.STATED_STD_ERROR),
+            significance.variance_test(values, rounded, alpha, budgets.STATED_STD_ERROR),
             n,
             f"std = {rounded.std:.6g}{note}: {case.claim.text}",
             property=case.claim.property,
@@ -85,7 +85,7 @@ def check(case: Case, tensors: list[torch.Tensor], law: Distribution, select=Non
     )
     shape = case.tested(
         "shape",
-        statistics.ks_test(u, law, alpha, budgets.STATED_STD_ERROR),
+        significance.ks_test(u, law, alpha, budgets.STATED_STD_ERROR),
         n,
         f"values ~ {law.describe()} (Kolmogorov-Smirnov on the probability integral transform)",
     )
@@ -95,18 +95,18 @@ def check(case: Case, tensors: list[torch.Tensor], law: Distribution, select=Non
         verdicts.append(
             case.tested(
                 "range",
-                statistics.range_test(u, law, alpha),
+                significance.range_test(u, law, alpha),
                 n,
                 "the extremes approach both bounds as the claimed law says",
             )
         )
         low_b, high_b = law.support
         band = PILE_BAND * (high_b - low_b)
-        lower, upper = dtype_grid.at_most(low_b + band, dtype), dtype_grid.at_least(high_b - band, dtype)
+        lower, upper = rounding.at_most(low_b + band, dtype), rounding.at_least(high_b - band, dtype)
         verdicts.append(
             case.tested(
                 "bound_mass",
-                statistics.bound_mass_test(values, law, alpha, lower, upper),
+                significance.bound_mass_test(values, law, alpha, lower, upper),
                 n,
                 f"no excess mass within {PILE_BAND:.1%} of the support at either bound",
             )
@@ -116,7 +116,7 @@ def check(case: Case, tensors: list[torch.Tensor], law: Distribution, select=Non
         verdicts.append(
             case.tested(
                 "tails",
-                statistics.extremes_test(u, alpha, largest),
+                significance.extremes_test(u, alpha, largest),
                 n,
                 "the largest deviation follows the extreme-value law of the claimed normal",
             )

@@ -3,7 +3,7 @@
 One row per initializer: the calls it is exercised on (a Hypothesis strategy), the promise for a call
 (distribution family and parameters, structure), its documented errors, and where the promise comes
 from. Checks, pytest tests, the report's rows and the mutant catalogue are all generated from this table.
-Every expected value comes from :mod:`suite.oracle` (the formulas), never from the code under test.
+Every expected value comes from :mod:`suite.spec.oracle` (the formulas), never from the code under test.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from hypothesis import strategies as st
 
-from . import oracle
-from .distributions import Distribution, normal, truncated_normal, uniform
-from .strategies import Call, call, dtypes, gains, kernels, matrices, nonlinearities, slopes, weights
+from suite.spec import oracle
+from suite.spec.strategies import Call, call, dtypes, gains, kernels, matrices, nonlinearities, slopes, weights
+from suite.stats.laws import Distribution, normal, truncated_normal, uniform
 
 XAVIER_VARIANCE, UNIFORM_VARIANCE = "xavier-variance", "uniform-variance"
 
@@ -495,7 +495,7 @@ FIXED_CALLS: dict[str, tuple[Call, ...]] = {
 def table_for(kind: str) -> dict[str, Spec]:
     """The claims table of a target kind: initializer functions, or torch layers' defaults."""
     if kind == "layers":
-        from .layers import LAYER_TABLE
+        from suite.spec.layers import LAYER_TABLE
 
         return LAYER_TABLE
     return TABLE

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .. import budget as budgets
-from .. import statistics
-from ..verdict import Verdict
-from .context import Case
+from suite.engine.checks.context import CheckCase
+from suite.engine.verdict import Verdict
+from suite.stats import budget as budgets
+from suite.stats import significance
 
 
 def matrix_view(t: torch.Tensor) -> np.ndarray:
@@ -38,7 +38,7 @@ def statistical_checks(shape: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(f"independence.{n}" for n in names)
 
 
-def check(case: Case, tensors: list[torch.Tensor], repeats_select=None) -> list[Verdict]:
+def check(case: CheckCase, tensors: list[torch.Tensor], repeats_select=None) -> list[Verdict]:
     alpha = case.plan.check_alpha
     matrices = matrix_stack(tensors)
     if not matrices.std() > 0:
@@ -50,7 +50,7 @@ def check(case: Case, tensors: list[torch.Tensor], repeats_select=None) -> list[
     verdicts = [
         case.tested(
             "independence.serial",
-            statistics.lag_correlation_test(matrices, 1, alpha, rho),
+            significance.lag_correlation_test(matrices, 1, alpha, rho),
             n,
             "no correlation between consecutive values of the flattened tensor",
         )
@@ -59,7 +59,7 @@ def check(case: Case, tensors: list[torch.Tensor], repeats_select=None) -> list[
         verdicts.append(
             case.tested(
                 "independence.adjacent_rows",
-                statistics.lag_correlation_test(matrices, cols, alpha, rho),
+                significance.lag_correlation_test(matrices, cols, alpha, rho),
                 n,
                 "no correlation between the same column of adjacent rows",
             )
@@ -68,7 +68,7 @@ def check(case: Case, tensors: list[torch.Tensor], repeats_select=None) -> list[
         verdicts.append(
             case.tested(
                 "independence.row_means",
-                statistics.group_mean_dispersion_test(matrices, 1, alpha, rho),
+                significance.group_mean_dispersion_test(matrices, 1, alpha, rho),
                 n,
                 "row means vary as sigma^2 / cols (no shared component within a row)",
             )
@@ -76,7 +76,7 @@ def check(case: Case, tensors: list[torch.Tensor], repeats_select=None) -> list[
         verdicts.append(
             case.tested(
                 "independence.column_means",
-                statistics.group_mean_dispersion_test(matrices, 0, alpha, rho),
+                significance.group_mean_dispersion_test(matrices, 0, alpha, rho),
                 n,
                 "column means vary as sigma^2 / rows (no shared component within a column)",
             )
@@ -89,7 +89,7 @@ def check(case: Case, tensors: list[torch.Tensor], repeats_select=None) -> list[
     verdicts.append(
         case.tested(
             "independence.repeats",
-            statistics.collision_test(pairs, alpha, budgets.STATED_DUPLICATION),
+            significance.collision_test(pairs, alpha, budgets.STATED_DUPLICATION),
             n,
             "values repeat within a tensor no more often than across independent tensors",
         )

@@ -17,11 +17,13 @@ from collections import defaultdict
 import numpy as np
 from scipy import stats
 
-from . import budget as budgets
-from . import claims, runner, statistics, strategies
-from .calls import derive_seed
-from .checks.context import Case
-from .verdict import DEVIATION, FAIL, Verdict
+from suite.engine import verification
+from suite.engine.checks.context import CheckCase
+from suite.engine.invoke import derive_seed
+from suite.engine.verdict import DEVIATION, FAIL, Verdict
+from suite.spec import claims, strategies
+from suite.stats import budget as budgets
+from suite.stats import significance
 
 #: Checks whose p-value is continuous and exact (or asymptotically exact) under the claim: uniform.
 #: The others are discrete or conservative by design (binomial counts, the collision test's wider law,
@@ -42,7 +44,7 @@ def nist_band(alpha: float, m: int) -> tuple[float, float]:
     return max(0.0, alpha - half), alpha + half
 
 
-def summarise(outcomes: list[runner.Outcome], alpha: float) -> dict:
+def summarise(outcomes: list[verification.Outcome], alpha: float) -> dict:
     """Failure proportions per check, p-value uniformity, run-level false alarms."""
     per_check: dict[str, list[Verdict]] = defaultdict(list)
     uniform_p: list[float] = []
@@ -116,24 +118,24 @@ def mde_table(budget_names=tuple(budgets.BUDGETS), seed: int = 0) -> list[dict]:
     rows = []
     for name in budget_names:
         budget = budgets.get(name)
-        plan = runner.make_plan(claims.TABLE, budget, budgets.DEFAULT_ALPHA, True)
+        plan = verification.make_plan(claims.TABLE, budget, budgets.DEFAULT_ALPHA, True)
         for spec in claims.TABLE.values():
             if not spec.random:
                 continue
             drawn = strategies.draw(spec.calls, budget.cases, derive_seed(seed, spec.name, "calls"))
-            for index, c in enumerate([*runner.fixed_calls(spec), *drawn]):
+            for index, c in enumerate([*verification.fixed_calls(spec), *drawn]):
                 claim = spec.claim(c)
                 law = claim.marginal
                 if law is None:
                     continue
-                case = Case("", spec, c, claim, index, 0, plan)
+                case = CheckCase("", spec, c, claim, index, 0, plan)
                 per_call = (
                     c.numel
                     if claim.zeros_per_column is None
                     else c.numel - claim.zeros_per_column * (c.numel // c.shape[0])
                 )
-                n = runner.replicate_count(case) * per_call
-                mde = statistics.minimum_detectable_std_error(
+                n = verification.replicate_count(case) * per_call
+                mde = significance.minimum_detectable_std_error(
                     n, plan.check_alpha, budgets.DESIGN_POWER, law.kurtosis, law.family == "normal"
                 )
                 rows.append(
@@ -158,7 +160,7 @@ def simulate_power(row: dict, runs: int, seed: int) -> dict:
     family with the std off by the MDE (numpy, fixed seed), with a Clopper-Pearson interval."""
     from statsmodels.stats.proportion import proportion_confint
 
-    from .distributions import normal, standard_truncated_draws, truncated_normal, uniform
+    from suite.stats.laws import normal, standard_truncated_draws, truncated_normal, uniform
 
     rng = np.random.default_rng(seed)
     factor = 1 + row["mde_rel_std"]
@@ -173,7 +175,7 @@ def simulate_power(row: dict, runs: int, seed: int) -> dict:
         "truncated_normal": lambda n: factor * standard_truncated_draws(rng, n),
     }[row["family"]]
     rejected = sum(
-        statistics.variance_test(draw(row["sample_size"]), law, row["alpha"], 0.02).p_value <= row["alpha"]
+        significance.variance_test(draw(row["sample_size"]), law, row["alpha"], 0.02).p_value <= row["alpha"]
         for _ in range(runs)
     )
     low, high = proportion_confint(rejected, runs, alpha=0.05, method="beta")

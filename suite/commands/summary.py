@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from . import environment
-from .runner import Outcome
-from .verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS
+from suite.engine import environment
+from suite.engine.verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS
+from suite.engine.verification import Outcome
 
 SCHEMA = "initcheck.verify/1"
 SUITE_VERSION = "0.1.0"

@@ -13,10 +13,10 @@ import math
 import torch
 from hypothesis import strategies as st
 
-from . import oracle
-from .claims import Claim, Spec
-from .distributions import uniform
-from .strategies import Call, call, kernels, matrices
+from suite.spec import oracle
+from suite.spec.claims import Claim, Spec
+from suite.spec.strategies import Call, call, kernels, matrices
+from suite.stats.laws import uniform
 
 LAYERS = {
     "linear": torch.nn.Linear,

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..budget import Budget
-from ..claims import Claim, Spec
-from ..statistics import TestResult
-from ..strategies import Call
-from ..verdict import Verdict
+from suite.engine.verdict import Verdict
+from suite.spec.claims import Claim, Spec
+from suite.spec.strategies import Call
+from suite.stats.budget import Budget
+from suite.stats.significance import TestResult
 
 
 @dataclass
-class Plan:
+class RunPlan:
     """The run's statistical plan: the family-wise false-alarm rate and the per-check threshold."""
 
     budget: Budget
@@ -21,14 +21,14 @@ class Plan:
 
 
 @dataclass
-class Case:
+class CheckCase:
     target: str
     spec: Spec
     call: Call
     claim: Claim
     index: int
     seed: int
-    plan: Plan
+    plan: RunPlan
 
     def exact(self, check: str, passed: bool, claim: str | None = None, **fields) -> Verdict:
         """A verdict of a deterministic check (no p-value); ``fields`` may override ``call``."""

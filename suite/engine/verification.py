@@ -13,15 +13,16 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import budget as budgets
-from . import calls, claims, properties, strategies
-from .checks import api, extras, independence, marginal, structure
-from .checks.context import Case, Plan
-from .engine.decision import holm
-from .ledger import Ledger
-from .statistics import variance_sample_size
-from .targets import Target
-from .verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
+from suite.engine import invoke
+from suite.engine.checks import api, extras, independence, marginal, properties, structure
+from suite.engine.checks.context import CheckCase, RunPlan
+from suite.engine.decision import holm
+from suite.engine.ledger import Ledger
+from suite.engine.targets import Target
+from suite.engine.verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
+from suite.spec import claims, strategies
+from suite.stats import budget as budgets
+from suite.stats.significance import variance_sample_size
 
 #: Upper bounds on the statistical verdicts one case of each kind can produce (for planning).
 _MAX_STATISTICAL = {"marginal": 5 + 5, "sparse": 4 + 5 + 2, "orthogonal": 5, "delta": 2, "exact": 0}
@@ -37,12 +38,12 @@ def kind(spec: claims.Spec) -> str:
     return "marginal" if spec.random else "exact"
 
 
-def make_plan(table: dict[str, claims.Spec], budget: budgets.Budget, alpha: float, with_properties: bool) -> Plan:
+def make_plan(table: dict[str, claims.Spec], budget: budgets.Budget, alpha: float, with_properties: bool) -> RunPlan:
     """Per-check threshold = alpha / (an upper bound on the statistical checks of a full run)."""
     bound = sum((budget.cases + len(fixed_calls(spec))) * _MAX_STATISTICAL[kind(spec)] for spec in table.values())
     if with_properties:
         bound += properties.STATISTICAL_CHECKS
-    return Plan(budget, alpha, alpha / bound)
+    return RunPlan(budget, alpha, alpha / bound)
 
 
 def fixed_calls(spec: claims.Spec) -> tuple[strategies.Call, ...]:
@@ -114,7 +115,7 @@ def verify(
     return outcome
 
 
-def _work(target: Target, table: dict[str, claims.Spec], plan: Plan, seed: int):
+def _work(target: Target, table: dict[str, claims.Spec], plan: RunPlan, seed: int):
     """(name, check) for everything a run looks at, in order: the table's initializers, then (for
     initializer modules) calculate_gain and compute_fans, then the network properties. ``check`` takes
     the target's function (the target itself for a property) and returns verdicts."""
@@ -141,19 +142,19 @@ def _run_property(name, plan, seed, target):
 
 
 def derive_case_seed(seed: int, name: str, index: int) -> int:
-    return calls.derive_seed(seed, name, index)
+    return invoke.derive_seed(seed, name, index)
 
 
-def run_spec(target: Target, spec: claims.Spec, fn, plan: Plan, seed: int, drawn: bool = True) -> list[Verdict]:
+def run_spec(target: Target, spec: claims.Spec, fn, plan: RunPlan, seed: int, drawn: bool = True) -> list[Verdict]:
     """The spec's fixed calls, then (``drawn``) the budget's number of calls drawn from its strategy;
     the API checks and documented errors on the first call."""
     cases = list(fixed_calls(spec))
     if drawn or not cases:
         count = plan.budget.cases if drawn else 1
-        cases += strategies.draw(spec.calls, count, calls.derive_seed(seed, spec.name, "calls"))
+        cases += strategies.draw(spec.calls, count, invoke.derive_seed(seed, spec.name, "calls"))
     verdicts: list[Verdict] = []
     for index, c in enumerate(cases):
-        case = Case(target.name, spec, c, spec.claim(c), index, derive_case_seed(seed, spec.name, index), plan)
+        case = CheckCase(target.name, spec, c, spec.claim(c), index, derive_case_seed(seed, spec.name, index), plan)
         try:
             if index == 0 and spec.api:
                 verdicts += api.check(case, fn)
@@ -171,14 +172,14 @@ def run_spec(target: Target, spec: claims.Spec, fn, plan: Plan, seed: int, drawn
     return verdicts
 
 
-def run_case(case: Case, fn) -> list[Verdict]:
+def run_case(case: CheckCase, fn) -> list[Verdict]:
     """Draw the case's replicates from the target and run every check its claim calls for."""
     claim, c, budget = case.claim, case.call, case.plan.budget
     replicates = replicate_count(case)
-    seeds = [calls.derive_seed(case.seed, r) for r in range(replicates)] if case.spec.random else [None]
+    seeds = [invoke.derive_seed(case.seed, r) for r in range(replicates)] if case.spec.random else [None]
     try:
-        tensors = calls.draw(fn, c, seeds, budget.time_limit)
-    except calls.CallFailed as failure:
+        tensors = invoke.draw(fn, c, seeds, budget.time_limit)
+    except invoke.CallFailed as failure:
         return [case.exact("call", False, "every call completes", reason=str(failure), measured=f"{replicates} calls")]
     verdicts: list[Verdict] = []
     if claim.exact is not None:
@@ -209,7 +210,7 @@ def run_case(case: Case, fn) -> list[Verdict]:
     return verdicts
 
 
-def replicate_count(case: Case) -> int:
+def replicate_count(case: CheckCase) -> int:
     """Calls needed for the planned sample size, within the budget's limits (at least 2, for the
     repeat and generator comparisons)."""
     claim, c, budget = case.claim, case.call, case.plan.budget

@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from .distributions import Distribution
+from suite.stats.laws import Distribution
 
 LOW_PRECISION = (torch.float16, torch.bfloat16)
 

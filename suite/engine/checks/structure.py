@@ -10,10 +10,11 @@ import torch
 import torch.nn.functional as F
 from scipy import stats
 
-from .. import budget as budgets
-from .. import dtype_grid, oracle, statistics
-from ..verdict import Verdict
-from .context import Case
+from suite.engine.checks.context import CheckCase
+from suite.engine.verdict import Verdict
+from suite.spec import oracle
+from suite.stats import budget as budgets
+from suite.stats import rounding, significance
 
 CONV = {3: F.conv1d, 4: F.conv2d, 5: F.conv3d}
 
@@ -33,7 +34,7 @@ def stiefel(matrix: np.ndarray) -> np.ndarray:
     return matrix if matrix.shape[0] >= matrix.shape[1] else matrix.T
 
 
-def orthogonality(case: Case, matrices: list[np.ndarray], gain: float, dtype: torch.dtype, check: str) -> Verdict:
+def orthogonality(case: CheckCase, matrices: list[np.ndarray], gain: float, dtype: torch.dtype, check: str) -> Verdict:
     worst = 0.0
     for m in matrices:
         v = stiefel(m) / gain
@@ -63,7 +64,7 @@ def haar_checks(shape_mk: tuple[int, int]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def haar(case: Case, matrices: list[np.ndarray], gain: float) -> list[Verdict]:
+def haar(case: CheckCase, matrices: list[np.ndarray], gain: float) -> list[Verdict]:
     """Haar measure on the Stiefel manifold (orthogonal group when square): invariance under left
     multiplication by orthogonal matrices gives P(V11 > 0) = 1/2 and E sum_i V_ii = 0 with variance
     k / m; for square V also P(det V = +1) = 1/2, E tr^2 = 1 (Var 2, n >= 4), E tr^4 = 3 (Var 96, n >= 8):
@@ -76,13 +77,13 @@ def haar(case: Case, matrices: list[np.ndarray], gain: float) -> list[Verdict]:
     verdicts = [
         case.tested(
             "haar.sign",
-            statistics.proportion_test(sum(v[0, 0] > 0 for v in vs), r, 0.5, alpha, effect),
+            significance.proportion_test(sum(v[0, 0] > 0 for v in vs), r, 0.5, alpha, effect),
             r,
             "P(V11 > 0) = 1/2 (Haar)",
         ),
         case.tested(
             "haar.diagonal",
-            statistics.moment_test(np.array([np.trace(v[:k]) for v in vs]), 0.0, k / m, alpha, 0.2),
+            significance.moment_test(np.array([np.trace(v[:k]) for v in vs]), 0.0, k / m, alpha, 0.2),
             r,
             f"sum_i V_ii has mean 0 and variance k/m = {k / m:.4g} (Haar)",
         ),
@@ -93,7 +94,7 @@ def haar(case: Case, matrices: list[np.ndarray], gain: float) -> list[Verdict]:
         verdicts.append(
             case.tested(
                 "haar.determinant",
-                statistics.proportion_test(int((dets > 0).sum()), r, 0.5, alpha, effect),
+                significance.proportion_test(int((dets > 0).sum()), r, 0.5, alpha, effect),
                 r,
                 "P(det = +1) = 1/2 (Haar O(n))",
             )
@@ -102,7 +103,7 @@ def haar(case: Case, matrices: list[np.ndarray], gain: float) -> list[Verdict]:
             verdicts.append(
                 case.tested(
                     "haar.trace_square",
-                    statistics.moment_test(traces**2, 1.0, 2.0, alpha, 0.2),
+                    significance.moment_test(traces**2, 1.0, 2.0, alpha, 0.2),
                     r,
                     "E tr^2 = 1, Var tr^2 = 2 (Haar O(n), n >= 4)",
                 )
@@ -111,7 +112,7 @@ def haar(case: Case, matrices: list[np.ndarray], gain: float) -> list[Verdict]:
             verdicts.append(
                 case.tested(
                     "haar.trace_fourth",
-                    statistics.moment_test(traces**4, 3.0, 96.0, alpha, 1.0),
+                    significance.moment_test(traces**4, 3.0, 96.0, alpha, 1.0),
                     r,
                     "E tr^4 = 3, Var tr^4 = 96 (Haar O(n), n >= 8)",
                 )
@@ -132,12 +133,12 @@ SAMPLER_RESOLUTION_BITS = {torch.float64: 53}
 def zero_probability(dtype: torch.dtype, std: float) -> float:
     """Probability that a N(0, std^2) draw is exactly 0 in ``dtype``: the rounding cell of 0 plus the
     atom a sampler of finite resolution may put there."""
-    _, zero_edge = dtype_grid.cell_edges(torch.zeros(1, dtype=dtype))
-    rounding = 2 * float(stats.norm.cdf(zero_edge[0] / std) - 0.5) if std > 0 else 1.0
-    return min(1.0, rounding + 4 * 2.0 ** -SAMPLER_RESOLUTION_BITS.get(dtype, 24))
+    _, zero_edge = rounding.cell_edges(torch.zeros(1, dtype=dtype))
+    rounded_to_zero = 2 * float(stats.norm.cdf(zero_edge[0] / std) - 0.5) if std > 0 else 1.0
+    return min(1.0, rounded_to_zero + 4 * 2.0 ** -SAMPLER_RESOLUTION_BITS.get(dtype, 24))
 
 
-def sparse(case: Case, tensors: list[torch.Tensor], zeros: int, std: float) -> list[Verdict]:
+def sparse(case: CheckCase, tensors: list[torch.Tensor], zeros: int, std: float) -> list[Verdict]:
     """At least ``zeros`` zeros in every column, uniformly placed; any further zeros are normal draws
     that are exactly 0 (see :func:`zero_probability`), tested against their Poisson law."""
     rows, cols = tensors[0].shape
@@ -158,7 +159,7 @@ def sparse(case: Case, tensors: list[torch.Tensor], zeros: int, std: float) -> l
     poisson_p = float(stats.poisson.sf(extra - 1, expected_extra)) if extra else 1.0
     critical = stats.poisson.isf(case.plan.check_alpha, expected_extra)
     power = float(stats.poisson.sf(critical, expected_extra + len(tensors) * cols))
-    result = statistics.TestResult(
+    result = significance.TestResult(
         extra,
         poisson_p,
         extra,
@@ -185,7 +186,7 @@ def sparse(case: Case, tensors: list[torch.Tensor], zeros: int, std: float) -> l
         verdicts.append(
             case.tested(
                 "sparse.pattern",
-                statistics.chi2_dispersion_test(
+                significance.chi2_dispersion_test(
                     statistic,
                     rows - 1,
                     case.plan.check_alpha,
@@ -202,13 +203,13 @@ def sparse(case: Case, tensors: list[torch.Tensor], zeros: int, std: float) -> l
 # --- exact structures ------------------------------------------------------------------------------------
 
 
-def exact(case: Case, tensor: torch.Tensor, expected: np.ndarray) -> Verdict:
+def exact(case: CheckCase, tensor: torch.Tensor, expected: np.ndarray) -> Verdict:
     want = torch.from_numpy(expected).to(tensor.dtype)
     mismatches = int((~torch.eq(tensor, want)).sum()) if tensor.shape == want.shape else tensor.numel()
     return case.exact("structure.exact", mismatches == 0, measured=f"{mismatches} elements differ", claimed="exact")
 
 
-def identity_convolution(case: Case, tensor: torch.Tensor, groups: int) -> Verdict:
+def identity_convolution(case: CheckCase, tensor: torch.Tensor, groups: int) -> Verdict:
     """Convolving with a Dirac kernel (padding k // 2) copies input channel d of each group to output
     channel d for d < min(out/groups, in), and outputs zeros on the other channels."""
     weight = tensor.double()
@@ -232,7 +233,7 @@ def identity_convolution(case: Case, tensor: torch.Tensor, groups: int) -> Verdi
     )
 
 
-def delta_orthogonal(case: Case, tensors: list[torch.Tensor], gain: float) -> list[Verdict]:
+def delta_orthogonal(case: CheckCase, tensors: list[torch.Tensor], gain: float) -> list[Verdict]:
     first = tensors[0]
     centre = oracle.kernel_centre(tuple(first.shape[2:]))
     taps = (slice(None), slice(None), *centre)

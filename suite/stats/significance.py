@@ -17,7 +17,7 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 
-from .distributions import Distribution
+from suite.stats.laws import Distribution
 
 _Z_POWER = NormalIndPower()
 
@@ -166,7 +166,7 @@ def ks_power_lower_bound(n: int, alpha: float, claim: Distribution, alternative:
 
 def ks_test(u: np.ndarray, claim: Distribution, alpha: float, delta: float) -> TestResult:
     """Kolmogorov-Smirnov of the probability integral transforms ``u`` (uniform under the fully
-    specified claimed CDF; see :func:`suite.dtype_grid.pit`) against U(0, 1) (scipy.stats.kstest)."""
+    specified claimed CDF; see :func:`suite.stats.rounding.pit`) against U(0, 1) (scipy.stats.kstest)."""
     # The exact finite-n law (scipy's default) costs 0.1 s at n ~ 5e5; Kolmogorov's limit is accurate there.
     result = stats.kstest(u, "uniform", method="exact" if u.size <= 10_000 else "asymp")
     power, distance = _ks_power(u.size, alpha, claim, delta)
@@ -243,7 +243,7 @@ def bound_mass_test(
 ) -> TestResult:
     """Mass piled at a bound (clamping). ``lower = (r, edge)``: the count of values ``<= r`` is
     Binomial(n, F(edge)); ``upper = (r, edge)``: the count ``>= r`` is Binomial(n, 1 - F(edge)) (edges
-    from :mod:`suite.dtype_grid`, so rounding is accounted for). One-sided binomial tests
+    from :mod:`suite.stats.rounding`, so rounding is accounted for). One-sided binomial tests
     (scipy.stats.binomtest), the smaller p-value doubled. Power stated against ``pile`` of the mass
     moved onto one bound."""
     n = x.size

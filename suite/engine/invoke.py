@@ -10,7 +10,7 @@ import threading
 
 import torch
 
-from .strategies import Call
+from suite.spec.strategies import Call
 
 
 class CallFailed(Exception):

@@ -25,11 +25,11 @@ import math
 import numpy as np
 import torch
 
-from . import statistics
-from .calls import CallFailed, derive_seed, invoke
-from .checks.context import Plan
-from .targets import Target
-from .verdict import Verdict
+from suite.engine.checks.context import RunPlan
+from suite.engine.invoke import CallFailed, derive_seed, invoke
+from suite.engine.targets import Target
+from suite.engine.verdict import Verdict
+from suite.stats import significance
 
 PROPERTIES = ("he_propagation", "symmetry")
 STATISTICAL_CHECKS = 6
@@ -38,7 +38,7 @@ DEPTH = 16
 CONTRAST_WIDTH = 128
 
 
-def run(name: str, target: Target, plan: Plan, seed: int) -> list[Verdict]:
+def run(name: str, target: Target, plan: RunPlan, seed: int) -> list[Verdict]:
     return {"he_propagation": he_propagation, "symmetry": symmetry}[name](target, plan, seed)
 
 
@@ -95,15 +95,15 @@ def _ratio_test(ratios, ns, expected: float, variance_factor: float, alpha: floa
     se = math.sqrt(float(np.sum(variance_factor * expected**2 * 5.0 / ns)) / n**2)
     gap = max(0.0, abs(float(ratios.mean()) - expected) - allowance)
     z = gap / se
-    p = min(1.0, 2 * float(statistics.stats.norm.sf(z)))
+    p = min(1.0, 2 * float(significance.stats.norm.sf(z)))
     shift = expected * (1.02**2 - 1) - allowance
-    power = statistics.z_power(max(shift, 0.0) / (se * math.sqrt(n)), n, alpha)
-    return statistics.TestResult(
+    power = significance.z_power(max(shift, 0.0) / (se * math.sqrt(n)), n, alpha)
+    return significance.TestResult(
         z, p, float(ratios.mean()), expected, power, "weights' std off by 2% (mean ratio off by 4%)"
     )
 
 
-def he_propagation(target: Target, plan: Plan, seed: int) -> list[Verdict]:
+def he_propagation(target: Target, plan: RunPlan, seed: int) -> list[Verdict]:
     verdicts = []
     networks, seconds = plan.budget.network_draws, plan.budget.time_limit
     widths = [WIDTHS[i % 2] for i in range(DEPTH + 1)]
@@ -200,7 +200,7 @@ def distinct_units(w1: torch.Tensor, w2: torch.Tensor, tolerance: float = 1e-9) 
     return len(distinct)
 
 
-def symmetry(target: Target, plan: Plan, seed: int) -> list[Verdict]:
+def symmetry(target: Target, plan: RunPlan, seed: int) -> list[Verdict]:
     constant, random = target.function("constant_"), target.function("kaiming_uniform_")
     seconds = plan.budget.time_limit
     verdicts = []

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 import torch
 
 import initlib
-
-from . import budget as budgets
-from . import statistics
+from suite.stats import budget as budgets
+from suite.stats import significance
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Mutant:
         design effect, and ``detect_n`` values would detect it with power 0.99 at ``check_alpha``."""
         if self.std_error is None or abs(self.std_error) >= budget.design_std_error:
             return None
-        detect_n = statistics.variance_sample_size(check_alpha, abs(self.std_error), budgets.DESIGN_POWER, 3.0, True)
+        detect_n = significance.variance_sample_size(check_alpha, abs(self.std_error), budgets.DESIGN_POWER, 3.0, True)
         return {
             "reason": f"a {abs(self.std_error):.2%} std error is below the {budget.name} budget's design effect "
             f"({budget.design_std_error:.2%})",

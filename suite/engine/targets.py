@@ -38,7 +38,7 @@ class Target:
 def load(spec: str) -> Target:
     """Resolve ``spec`` to a :class:`Target`; :class:`UsageError` with the reason otherwise."""
     if spec == "torch-layers":
-        from . import layers
+        from suite.spec import layers
 
         return Target(spec, layers.LayerDefaults(), kind="layers")
     if spec in ADAPTERS:
