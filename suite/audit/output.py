@@ -39,7 +39,7 @@ def summary(result: AuditResult) -> str:
         if r.diagnosis:
             lines.append(f"     looks like: {r.diagnosis['text']}")
     for v in result.model_verdicts:
-        if v.status == "fail" and v.initializer == "(model)":
+        if v.status == "fail":
             lines.append(f"FAIL {v.check}: {v.claim}; " + (f"measured {v.measured}" if v.measured else v.reason))
     no_law = [r for r in result.params if r.status == "no-law"]
     for r in no_law:

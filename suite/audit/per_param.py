@@ -12,6 +12,7 @@ too small for any useful power (more than :data:`MAX_USEFUL_ERROR`) gets the exa
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -91,9 +92,7 @@ def check(
     values = subsample(tensor, n, seed, law.zero_row)
     size = values.numel()
     law_moments = claim.marginal
-    detectable = statistics.minimum_detectable_std_error(
-        size, plan.check_alpha, budgets.DESIGN_POWER, law_moments.kurtosis, law_moments.family == "normal"
-    )
+    detectable = _detectable(size, plan.check_alpha, round(law_moments.kurtosis, 6), law_moments.family == "normal")
     drawn = runner.check_drawn(case, [values])
     if detectable > MAX_USEFUL_ERROR:
         drawn = [v for v in drawn if not v.statistical]
@@ -102,6 +101,11 @@ def check(
         note = f"{size} of {tensor.numel()} values (planned subsample)" if size < tensor.numel() else f"{size} values"
         power = Power(size, detectable, note)
     return _named(verdicts + drawn, param, law), power
+
+
+@functools.lru_cache(maxsize=512)
+def _detectable(n: int, alpha: float, kurtosis: float, normal: bool) -> float:
+    return statistics.minimum_detectable_std_error(n, alpha, budgets.DESIGN_POWER, kurtosis, normal)
 
 
 def _exact(case: Case, tensor: torch.Tensor, claim) -> Verdict:

@@ -170,6 +170,11 @@ def audit(
                     seed, "", reason=f"{type(error).__name__}: {error}",
                 )
             )
+    by_name = {r.name: r for r in result.params}
+    for v in list(result.model_verdicts):  # a check across parameters that names one belongs to its report
+        if v.initializer in by_name:
+            by_name[v.initializer].verdicts.append(v)
+            result.model_verdicts.remove(v)
     runner.settle(result.verdicts, alpha)
     for p, report in zip(params, result.params, strict=True):
         if report.status in ("fail", "no-law") and p.tensor.is_floating_point() and p.tensor.numel():
