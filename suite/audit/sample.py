@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from dataclasses import dataclass
@@ -118,6 +119,7 @@ def subsample(tensor: torch.Tensor, n: int, seed: int, skip_row: int | None = No
     return view[chosen, start : start + c].contiguous()
 
 
+@functools.lru_cache(maxsize=256)
 def sketch_positions(numel: int, seed: int = 0) -> torch.Tensor:
     """Fixed flat positions for a tensor of ``numel`` elements (the same for every tensor of that size)."""
     if numel <= SKETCH:
