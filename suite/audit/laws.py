@@ -61,7 +61,7 @@ def resolve(params: list[Param], spec: AuditSpec | None) -> dict[str, Law]:
         elif entry.kind == IGNORE:
             law = Law(IGNORE, IGNORE, where)
         else:
-            law = Law(CALL, entry.text.strip(), where, entry.name, entry.args)
+            law = Law(CALL, entry.text.strip(), where, entry.name, entry.args, _documented_zero_row(param))
         if law.kind == CALL:
             _check_applies(law, param, where or law.origin)
         laws[param.name] = law
@@ -96,6 +96,18 @@ def torch_default(param: Param) -> Law:
             break
     owner = type(param.owners[-1][1])
     return Law(NONE, "no law", f"no spec entry and no documented default for {owner.__module__}.{owner.__qualname__}")
+
+
+def _documented_zero_row(param: Param) -> int | None:
+    """A row the owner's type keeps at zero whatever the law (nn.Embedding's padding_idx), from the table."""
+    prefix, module = param.owners[-1]
+    relative = param.name[len(prefix) + 1 :] if prefix else param.name
+    for cls in type(module).__mro__:
+        default = TORCH_DEFAULTS.get(cls, {}).get(relative)
+        if default is not None and default.zero_row:
+            row = getattr(module, default.zero_row, None)
+            return None if row is None else row % param.shape[0]
+    return None
 
 
 def _same_reset(module_type: type, cls: type) -> bool:

@@ -41,6 +41,10 @@ def summary(result: AuditResult) -> str:
     for v in result.model_verdicts:
         if v.status == "fail":
             lines.append(f"FAIL {v.check}: {v.claim}; " + (f"measured {v.measured}" if v.measured else v.reason))
+    deviations = [r for r in result.params if r.status == "deviation"]
+    if deviations:
+        names = ", ".join(r.name for r in deviations[:4]) + (" ..." if len(deviations) > 4 else "")
+        lines.append(f"known deviations ({result.ledger.path}): {len(deviations)} tensors ({names})")
     no_law = [r for r in result.params if r.status == "no-law"]
     for r in no_law:
         described = r.diagnosis["text"] if r.diagnosis else measured_text(r)
@@ -70,14 +74,21 @@ def summary(result: AuditResult) -> str:
         slopes = ", ".join(f"{b}: {s:.2f}" for b, s in result.widths["slope"].items() if s is not None)
         lines.append(f"width sweep {result.widths['widths']}: log-log slope of mean square vs width: {slopes}")
     lines += [f"note: {n}" for n in result.notes]
-    counts = {s: sum(r.status == s for r in result.params) for s in ("pass", "fail", "no-law", "ignored")}
+    counts = {s: sum(r.status == s for r in result.params) for s in ("pass", "fail", "deviation", "no-law", "ignored")}
     verdicts = result.verdicts
     lines.append(
-        f"{len(result.params)} tensors: {counts['pass']} pass, {counts['fail']} fail, {counts['no-law']} without a law, "
+        f"{len(result.params)} tensors: {counts['pass']} pass, {counts['fail']} fail, {counts['deviation']} known deviations, "
+        f"{counts['no-law']} without a law, "
         f"{counts['ignored']} ignored; {len(verdicts)} verdicts ({sum(v.statistical for v in verdicts)} statistical), "
         f"{len(result.failed)} failed; {result.seconds:.1f} s"
     )
-    lines.append("RESULT: " + ("every parameter holds its law" if not result.exit_code else "VIOLATIONS found"))
+    if result.exit_code:
+        verdict_text = "VIOLATIONS found"
+    elif counts["deviation"]:
+        verdict_text = f"no violations beyond {counts['deviation']} tensors' known deviations (ledger)"
+    else:
+        verdict_text = "every parameter holds its law"
+    lines.append("RESULT: " + verdict_text)
     return "\n".join(lines)
 
 
@@ -129,10 +140,12 @@ def to_json(result: AuditResult, replay: str | None = None) -> dict:
         "propagation": result.propagation,
         "widths": result.widths,
         "notes": result.notes,
+        "ledger": result.ledger.to_json() if result.ledger else None,
         "summary": {
             "tensors": len(result.params),
             "passed": sum(r.status == "pass" for r in result.params),
             "failed": sum(r.status == "fail" for r in result.params),
+            "deviations": sum(r.status == "deviation" for r in result.params),
             "no_law": sum(r.status == "no-law" for r in result.params),
             "ignored": sum(r.status == "ignored" for r in result.params),
             "verdicts": len(result.verdicts),

@@ -3,29 +3,30 @@ reaching it (forward hooks and one backward pass of sum(output * g), g ~ N(0, 1)
 gradient at the output has mean square 1), per block and as a growth rate per block; and the width
 sweep (muP's coordinate check): the per-block activation scale of ``factory(width=w)`` against w.
 
-Blocks are the children of the model's first ``nn.ModuleList`` or ``nn.Sequential`` with at least two
-children (breadth first: GPT-2's ``h``, a ResNet's stages), else the model's own children.
+Blocks are the children of the ``nn.ModuleList`` or ``nn.Sequential`` holding the most parameters.
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
-
 import numpy as np
 import torch
 from torch import nn
 
 
 def blocks(model: nn.Module) -> list[tuple[str, nn.Module]]:
-    queue = deque([("", model)])
-    while queue:
-        prefix, module = queue.popleft()
-        children = list(module.named_children())
-        if isinstance(module, (nn.ModuleList, nn.Sequential)) and len(children) >= 2:
-            return [(f"{prefix}.{n}" if prefix else n, m) for n, m in children]
-        queue.extend((f"{prefix}.{n}" if prefix else n, m) for n, m in children)
-    return list(model.named_children())
+    """The children of the ``nn.ModuleList`` or ``nn.Sequential`` (at least two children) that holds the
+    most parameters (the trunk: GPT-2's ``h``, a ResNet's stages), else the model's own children."""
+    best, most = None, -1
+    for prefix, module in model.named_modules():
+        if isinstance(module, (nn.ModuleList, nn.Sequential)) and len(module) >= 2:
+            count = sum(p.numel() for p in module.parameters())
+            if count > most:
+                best, most = (prefix, module), count
+    if best is None:
+        return list(model.named_children())
+    prefix, module = best
+    return [(f"{prefix}.{n}" if prefix else n, m) for n, m in module.named_children()]
 
 
 def first_tensor(output):

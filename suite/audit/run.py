@@ -15,7 +15,8 @@ from torch import nn
 from .. import budget as budgets
 from .. import calls, runner
 from ..checks.context import Plan
-from ..verdict import FAIL, Verdict
+from ..ledger import Ledger
+from ..verdict import DEVIATION, FAIL, Verdict
 from . import cross, diagnose, per_param, propagation
 from .laws import CALL, NONE, Law, resolve
 from .params import Param, collect
@@ -46,6 +47,8 @@ class ParamReport:
     def status(self) -> str:
         if any(v.status == FAIL for v in self.verdicts):
             return "fail"
+        if any(v.status == DEVIATION for v in self.verdicts):
+            return "deviation"
         return {CALL: "pass", IGNORE: "ignored", NONE: "no-law"}[self.law.kind]
 
 
@@ -64,6 +67,7 @@ class AuditResult:
     widths: dict | None = None
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    ledger: Ledger | None = None
 
     @property
     def verdicts(self) -> list[Verdict]:
@@ -107,11 +111,13 @@ def audit(
     inputs: Callable[[], object] | None = None,
     widths: list[int] | None = None,
     name: str | None = None,
+    ledger: Ledger | None = None,
     progress: Callable[[str], None] = lambda line: None,
 ) -> AuditResult:
     """Audit a model (or a factory of models) against ``spec`` (None: torch's documented defaults).
     ``inputs`` returns the model's input (a tensor, a tuple of arguments or a dict of keyword
-    arguments) for the propagation measurement; ``widths`` needs a factory taking ``width=``."""
+    arguments) for the propagation measurement; ``widths`` needs a factory taking ``width=``; ``ledger``
+    lists known deviations (a failing verdict it matches becomes a ``deviation``)."""
     started = time.perf_counter()
     factory = factory_or_model if not isinstance(factory_or_model, nn.Module) else None
     if factory is None and widths:
@@ -176,8 +182,11 @@ def audit(
             by_name[v.initializer].verdicts.append(v)
             result.model_verdicts.remove(v)
     runner.settle(result.verdicts, alpha)
+    if ledger is not None:
+        ledger.apply(result.verdicts)
+        result.ledger = ledger
     for p, report in zip(params, result.params, strict=True):
-        if report.status in ("fail", "no-law") and p.tensor.is_floating_point() and p.tensor.numel():
+        if report.status in ("fail", "deviation", "no-law") and p.tensor.is_floating_point() and p.tensor.numel():
             report.diagnosis = _diagnose(p, report, seed)
     result.seconds = time.perf_counter() - started
     return result

@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--widths", metavar="64,128,256", help="width sweep: the factory takes width=")
     parser.add_argument("--budget", choices=("quick", "default", "thorough"), default="default")
     parser.add_argument("--alpha", type=float, default=1e-3, help="family-wise false-alarm rate (default 1e-3)")
+    parser.add_argument("--expect", metavar="FILE", help="ledger of known deviations (TOML, as verify's)")
     parser.add_argument("--json", metavar="PATH", help="write the audit as JSON (initcheck.audit/1)")
     parser.add_argument("--quiet", action="store_true", help="only the summary")
 
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..audit import AuditError, SpecError, audit, output
     from ..audit import spec as specs
+    from ..ledger import Ledger
 
     def usage(message: str) -> int:
         print(f"python -m suite audit: error: {message}", file=sys.stderr)
@@ -71,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         spec = specs.load(args.spec) if args.spec else None
         factory = _callable(args.model, "--model")
         inputs = _callable(args.input, "--input") if args.input else None
+        ledger = Ledger.read(args.expect) if args.expect else None
     except (ValueError, SpecError) as error:
         return usage(str(error))
     if shape is not None:
@@ -93,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
             inputs=inputs,
             widths=widths,
             name=args.model,
+            ledger=ledger,
             progress=progress,
         )
     except (AuditError, SpecError) as error:
