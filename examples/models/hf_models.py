@@ -47,8 +47,9 @@ def resnet18(**overrides):
 
 def gpt2_large_as_100m():
     """GPT-2 small's shape (12 layers, 768 wide, 50257 tokens: 124M parameters) for the speed figure."""
-    return gpt2(n_layer=12, n_embd=768, n_head=12, n_positions=1024, vocab_size=50257, bos_token_id=50256,
-                eos_token_id=50256)
+    return gpt2(
+        n_layer=12, n_embd=768, n_head=12, n_positions=1024, vocab_size=50257, bos_token_id=50256, eos_token_id=50256
+    )
 
 
 def _tokens(vocab: int) -> dict:

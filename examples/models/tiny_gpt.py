@@ -103,8 +103,9 @@ class TinyGPT(nn.Module):
             elif self.bug == "std_15_percent":
                 nn.init.normal_(self.h[0].mlp.c_fc.weight, std=STD * 1.15)
             elif self.bug == "uninitialized":
-                self.h[0].mlp.c_fc.weight = nn.Parameter(torch.empty(4 * self.h[0].mlp.c_fc.in_features,
-                                                                     self.h[0].mlp.c_fc.in_features))
+                self.h[0].mlp.c_fc.weight = nn.Parameter(
+                    torch.empty(4 * self.h[0].mlp.c_fc.in_features, self.h[0].mlp.c_fc.in_features)
+                )
 
     def forward(self, idx):
         x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))

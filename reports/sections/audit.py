@@ -19,7 +19,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "suite" / "schemas" / "audit.schema.json"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -43,7 +43,9 @@ def load(path: str | Path) -> dict:
         jsonschema.validate(record, json.loads(SCHEMA_PATH.read_text()))
     except jsonschema.ValidationError as error:
         where = "/".join(str(p) for p in error.absolute_path) or "top level"
-        raise AuditInputError(f"--audit-json: {str(path)!r} is not initcheck.audit/1 ({where}: {error.message})") from None
+        raise AuditInputError(
+            f"--audit-json: {str(path)!r} is not initcheck.audit/1 ({where}: {error.message})"
+        ) from None
     return record
 
 

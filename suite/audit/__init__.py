@@ -9,7 +9,8 @@ def assert_initialized(model, spec=None, **options) -> AuditResult:
     path to a TOML spec, or None for torch's defaults); fails with the audit's text on any violation."""
     from pathlib import Path
 
-    from . import output, spec as specs
+    from . import output
+    from . import spec as specs
 
     if isinstance(spec, (str, Path)):
         spec = specs.load(spec)

@@ -27,7 +27,15 @@ HUGE = 1e8
 
 def verdict(target: str, name: str, check: str, claim: str, passed: bool, seed: int, law_text: str, **fields):
     return Verdict(
-        target=target, initializer=name, check=check, case=0, call=law_text, claim=claim, passed=passed, seed=seed, **fields
+        target=target,
+        initializer=name,
+        check=check,
+        case=0,
+        call=law_text,
+        claim=claim,
+        passed=passed,
+        seed=seed,
+        **fields,
     )
 
 
@@ -70,7 +78,7 @@ def duplicates(target: str, params: list[Param], laws: dict[str, Law], summaries
     groups: dict[tuple, list[Param]] = defaultdict(list)
     for p in params:
         law = laws[p.name]
-        if law.kind == "ignore" or (law.kind == CALL and not law.random) or law.kind == NONE and p.buffer:
+        if law.kind == "ignore" or (law.kind == CALL and not law.random) or (law.kind == NONE and p.buffer):
             continue
         if p.tensor.is_floating_point() and p.tensor.numel() >= 2 and summaries[p.name].std > 0:
             groups[(tuple(p.shape), p.tensor.dtype)].append(p)

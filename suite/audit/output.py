@@ -21,7 +21,9 @@ def measured_text(report: ParamReport) -> str:
 def _first_failure(report: ParamReport) -> str:
     failed = [v for v in report.verdicts if v.status == "fail"]
     v = failed[0]
-    claimed = f"claimed {v.claimed:.6g}" if isinstance(v.claimed, float) else f"claimed {v.claimed}" if v.claimed else ""
+    claimed = (
+        f"claimed {v.claimed:.6g}" if isinstance(v.claimed, float) else f"claimed {v.claimed}" if v.claimed else ""
+    )
     measured = f"measured {v.measured:.6g}" if isinstance(v.measured, float) else f"measured {v.measured}"
     extra = f" (+{len(failed) - 1} more)" if len(failed) > 1 else ""
     return f"{v.check}: {v.claim}; {claimed}{', ' if claimed else ''}{measured}{extra}"
@@ -77,7 +79,8 @@ def summary(result: AuditResult) -> str:
     counts = {s: sum(r.status == s for r in result.params) for s in ("pass", "fail", "deviation", "no-law", "ignored")}
     verdicts = result.verdicts
     lines.append(
-        f"{len(result.params)} tensors: {counts['pass']} pass, {counts['fail']} fail, {counts['deviation']} known deviations, "
+        f"{len(result.params)} tensors: {counts['pass']} pass, {counts['fail']} fail, "
+        f"{counts['deviation']} known deviations, "
         f"{counts['no-law']} without a law, "
         f"{counts['ignored']} ignored; {len(verdicts)} verdicts ({sum(v.statistical for v in verdicts)} statistical), "
         f"{len(result.failed)} failed; {result.seconds:.1f} s"

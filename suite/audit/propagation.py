@@ -8,7 +8,9 @@ Blocks are the children of the ``nn.ModuleList`` or ``nn.Sequential`` holding th
 
 from __future__ import annotations
 
+import itertools
 import math
+
 import numpy as np
 import torch
 from torch import nn
@@ -94,7 +96,7 @@ def measure(model: nn.Module, inputs, seed: int, backward: bool = True) -> dict:
 
 def _growth(values: list) -> list:
     """Ratios of consecutive mean squares (None where either is missing or zero)."""
-    return [(b / a if a and b is not None and a > 0 else None) for a, b in zip(values, values[1:], strict=False)]
+    return [(b / a if a and b is not None and a > 0 else None) for a, b in itertools.pairwise(values)]
 
 
 def _geometric(ratios: list) -> float | None:

@@ -157,7 +157,13 @@ def audit(
             except Exception as error:  # the suite's own failure on this tensor: a verdict, never a crash
                 verdicts = [
                     cross.verdict(
-                        label, p.name, "suite.error", "the checks could run", False, p_seed, law.text,
+                        label,
+                        p.name,
+                        "suite.error",
+                        "the checks could run",
+                        False,
+                        p_seed,
+                        law.text,
                         reason=f"{type(error).__name__}: {error} (in the suite; please report)",
                     )
                 ]
@@ -172,8 +178,14 @@ def audit(
         except Exception as error:
             result.model_verdicts.append(
                 cross.verdict(
-                    label, "(model)", "widths.runs", "factory(width=w) builds and runs for every width", False,
-                    seed, "", reason=f"{type(error).__name__}: {error}",
+                    label,
+                    "(model)",
+                    "widths.runs",
+                    "factory(width=w) builds and runs for every width",
+                    False,
+                    seed,
+                    "",
+                    reason=f"{type(error).__name__}: {error}",
                 )
             )
     by_name = {r.name: r for r in result.params}
@@ -217,7 +229,8 @@ def _cross_build(factory, params: list[Param], laws, seeds, structured, result: 
             not changed,
             seeds[0],
             "",
-            measured=f"{len(changed)} of {len(first)} tensors differ" + (f": {', '.join(changed[:5])}" if changed else ""),
+            measured=f"{len(changed)} of {len(first)} tensors differ"
+            + (f": {', '.join(changed[:5])}" if changed else ""),
             reason="" if not changed else "some initialization does not follow torch's global seed",
         )
     )
@@ -263,8 +276,14 @@ def _propagation(model, inputs, spec, seed, label, result) -> dict | None:
     except Exception as error:  # the model's forward (or the input factory) failed: a verdict, not a crash
         result.model_verdicts.append(
             cross.verdict(
-                label, "(model)", "propagation.runs", "the model runs forward and backward on the input", False,
-                seed, "", reason=f"{type(error).__name__}: {error}",
+                label,
+                "(model)",
+                "propagation.runs",
+                "the model runs forward and backward on the input",
+                False,
+                seed,
+                "",
+                reason=f"{type(error).__name__}: {error}",
             )
         )
         return None

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import functools
 import inspect
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomllib
 
 from ..claims import TABLE
 from .expressions import ExpressionError, evaluate, parse_call
@@ -125,7 +126,7 @@ def parse(text: str, name: str = "<spec>") -> AuditSpec:
         line = _line_of(lines, pattern, "params")
         where = f"{name}, line {line} ({pattern!r})"
         if not isinstance(value, str):
-            raise SpecError(f"{where}: the value must be a string such as \"normal_(std=0.02)\", got {value!r}")
+            raise SpecError(f'{where}: the value must be a string such as "normal_(std=0.02)", got {value!r}')
         kind, initializer, args = parse_value(value, spec.variables, where)
         spec.entries.append(Entry(pattern, value, line, kind, initializer, tuple(args.items())))
     propagation = data.get("propagation", {})

@@ -11,14 +11,21 @@ HELP = "audit a model's initialization against a spec or torch's defaults (exit 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, metavar="MODULE:FACTORY", help="module or path/to/file.py, and a "
-                        "function called with no arguments (under torch.manual_seed(seed)) returning a torch.nn.Module")
+    parser.add_argument(
+        "--model",
+        required=True,
+        metavar="MODULE:FACTORY",
+        help="module or path/to/file.py, and a "
+        "function called with no arguments (under torch.manual_seed(seed)) returning a torch.nn.Module",
+    )
     parser.add_argument("--spec", metavar="FILE.toml", help="what each parameter should be (default: torch's defaults)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first build; the same seed replays the audit")
     parser.add_argument("--builds", type=int, default=2, help="builds with different seeds (default 2)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--input-shape", metavar="8,3,32,32", help="a N(0, 1) input of this shape for propagation")
-    group.add_argument("--input", metavar="MODULE:FACTORY", help="a function returning the input (tensor, tuple or dict)")
+    group.add_argument(
+        "--input", metavar="MODULE:FACTORY", help="a function returning the input (tensor, tuple or dict)"
+    )
     parser.add_argument("--widths", metavar="64,128,256", help="width sweep: the factory takes width=")
     parser.add_argument("--budget", choices=("quick", "default", "thorough"), default="default")
     parser.add_argument("--alpha", type=float, default=1e-3, help="family-wise false-alarm rate (default 1e-3)")

@@ -38,9 +38,7 @@ def test_every_bug_of_the_example_is_tested():
 DEFAULT_RUN = ("std_15_percent", "identical_projections")
 
 
-@pytest.mark.parametrize(
-    "bug", [b if b in DEFAULT_RUN else pytest.param(b, marks=pytest.mark.slow) for b in GPT.BUGS]
-)
+@pytest.mark.parametrize("bug", [b if b in DEFAULT_RUN else pytest.param(b, marks=pytest.mark.slow) for b in GPT.BUGS])
 def test_seeded_bug_is_flagged(bug):
     name, check, law = EXPECTED[bug]
     result = audit(getattr(GPT, f"bug_{bug}"), SPEC, seed=1, budget="quick")
