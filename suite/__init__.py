@@ -3,7 +3,8 @@
 
 def __getattr__(name):  # the model audit, imported on first use (it pulls in torch)
     if name in ("audit", "assert_initialized"):
-        from . import audit as package
+        import importlib
 
-        return package.audit if name == "audit" else package.assert_initialized
+        package = importlib.import_module(f"{__name__}.audit")  # callable: suite.audit(model, spec)
+        return package if name == "audit" else package.assert_initialized
     raise AttributeError(name)
