@@ -120,3 +120,18 @@ def test_a_wrong_default_fails():
     result = audit(wrong, None, seed=0, budget="quick", builds=1)
     failed = {r.name for r in result.params if r.status == "fail"}
     assert failed == {"linear.weight", "embedding.weight"}
+
+
+def test_transformer_encoder_clones_are_flagged_identical():
+    """nn.TransformerEncoder deep-copies its layer (pytorch/pytorch#86274, #72253): every layer starts
+    from the same values. The audit's between-parameter check reports it, naming both parameters."""
+
+    def encoder():
+        layer = nn.TransformerEncoderLayer(32, 4, 64, batch_first=True)
+        return nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+
+    result = audit(encoder, None, seed=0, budget="quick", builds=1)
+    report = next(r for r in result.params if r.name == "layers.0.linear1.weight")
+    failed = [v for v in report.verdicts if v.status == "fail"]
+    assert [v.check for v in failed] == ["independence.between_parameters"]
+    assert "identical values between layers.0.linear1.weight and layers.1.linear1.weight" in failed[0].measured
