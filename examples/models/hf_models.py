@@ -45,13 +45,6 @@ def resnet18(**overrides):
     return ResNetForImageClassification(ResNetConfig(**{**RESNET18, **overrides})).eval()
 
 
-def gpt2_large_as_100m():
-    """GPT-2 small's shape (12 layers, 768 wide, 50257 tokens: 124M parameters) for the speed figure."""
-    return gpt2(
-        n_layer=12, n_embd=768, n_head=12, n_positions=1024, vocab_size=50257, bos_token_id=50256, eos_token_id=50256
-    )
-
-
 def _tokens(vocab: int) -> dict:
     ids = torch.randint(0, vocab, (2, 32), generator=torch.Generator().manual_seed(0))
     return {"input_ids": ids}
