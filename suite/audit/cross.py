@@ -1,14 +1,17 @@
 """Checks across a model's parameters: non-finite values, uninitialized memory, untied parameters that
 are identical or almost perfectly correlated, tied parameters (reported once).
 
-Identity and correlation are judged on sketches (the values at the same 4096 fixed positions of every
-tensor of one shape): two independent tensors have a sample correlation of about N(0, 1/4096), so
-|r| >= :data:`CORRELATED` (32 standard errors) is not a chance event (P < 1e-200); the check is exact.
+Identity and correlation are judged on sketches (the values at the same n <= 4096 fixed positions of every
+tensor of one shape): two independent tensors have a sample correlation of about N(0, 1/n), so
+|r| >= max(:data:`CORRELATED`, :data:`STANDARD_ERRORS` / sqrt(n)) is not a chance event (at least 8 standard
+errors: P < 1e-15 per pair; 32 at n = 4096); the check is exact. Tensors of fewer than 64 values are
+compared for identity only.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
 
 import numpy as np
@@ -20,6 +23,7 @@ from .params import Param
 from .sample import Summary, digest, sketch
 
 CORRELATED = 0.5
+STANDARD_ERRORS = 8.0
 #: No initializer in the claims table puts values beyond this magnitude in a weight (constant_ may; its
 #: own exact check judges it).
 HUGE = 1e8
@@ -89,18 +93,19 @@ def duplicates(target: str, params: list[Param], laws: dict[str, Law], summaries
         sketches = np.stack([sketch(p.tensor) for p in members])
         sketches = (sketches - sketches.mean(axis=1, keepdims=True)) / sketches.std(axis=1, keepdims=True)
         r = sketches @ sketches.T / sketches.shape[1]
+        threshold = max(CORRELATED, STANDARD_ERRORS / math.sqrt(sketches.shape[1]))
         for i, j in itertools.combinations(range(len(members)), 2):
             compared += 1
             a, b = members[i], members[j]
             identical = bool(np.array_equal(sketches[i], sketches[j])) and digest(a.tensor) == digest(b.tensor)
-            if identical or abs(r[i, j]) >= CORRELATED:
+            if identical or abs(r[i, j]) >= threshold:
                 what = "identical values" if identical else f"correlation {r[i, j]:.4f}"
                 verdicts.append(
                     verdict(
                         target,
                         a.name,
                         "independence.between_parameters",
-                        f"{a.name} and {b.name} are independent draws (untied, |r| < {CORRELATED})",
+                        f"{a.name} and {b.name} are independent draws (untied, |r| < {threshold:.3g})",
                         False,
                         seed,
                         laws[a.name].text,
@@ -116,7 +121,8 @@ def duplicates(target: str, params: list[Param], laws: dict[str, Law], summaries
                 target,
                 "(model)",
                 "independence.between_parameters",
-                f"untied random parameters of equal shape are not identical and |r| < {CORRELATED}",
+                f"untied random parameters of equal shape are not identical and |r| < max({CORRELATED}, "
+                f"{STANDARD_ERRORS:g}/sqrt(n)) over n <= 4096 shared positions",
                 True,
                 seed,
                 "",
