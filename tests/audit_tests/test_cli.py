@@ -57,6 +57,7 @@ def test_violation_exits_1_and_json_follows_the_schema(tmp_path, capsys):
     assert record["propagation"]["blocks"] == ["h.0", "h.1", "h.2", "h.3"]
 
 
+@pytest.mark.slow
 def test_width_sweep_and_growth_bound(tmp_path, capsys):
     out = tmp_path / "audit.json"
     argv = ["audit", "--model", f"{TINY_GPT}:correct", "--spec", str(TINY_SPEC), "--budget", "quick", "--quiet"]

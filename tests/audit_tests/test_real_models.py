@@ -13,8 +13,13 @@ from suite.ledger import Ledger
 
 from .helpers import ROOT
 
-pytest.importorskip("transformers", reason="the [models] extra (transformers) is not installed")
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _transformers():
+    """Imported per test (not at collection, which the default run also does): the [models] extra."""
+    pytest.importorskip("transformers", reason="the [models] extra (transformers) is not installed")
 
 import importlib.util  # noqa: E402
 

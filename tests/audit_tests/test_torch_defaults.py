@@ -49,6 +49,7 @@ def zoo() -> nn.Module:
     )
 
 
+@pytest.mark.slow
 def test_every_documented_default_holds_in_torch():
     result = audit(zoo, None, seed=0, budget="quick")
     assert result.exit_code == 0, output.summary(result)
@@ -109,6 +110,7 @@ def test_a_subclass_with_its_own_reset_has_no_documented_default():
     assert laws["weight"].kind == "none"
 
 
+@pytest.mark.slow
 def test_a_wrong_default_fails():
     def wrong():
         model = zoo()
@@ -122,6 +124,7 @@ def test_a_wrong_default_fails():
     assert failed == {"linear.weight", "embedding.weight"}
 
 
+@pytest.mark.slow
 def test_transformer_encoder_clones_are_flagged_identical():
     """nn.TransformerEncoder deep-copies its layer (pytorch/pytorch#86274, #72253): every layer starts
     from the same values. The audit's between-parameter check reports it, naming both parameters."""
