@@ -21,6 +21,7 @@ def _transformers():
     """Imported per test (not at collection, which the default run also does): the [models] extra."""
     pytest.importorskip("transformers", reason="the [models] extra (transformers) is not installed")
 
+
 import importlib.util  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("_audit_hf_models", ROOT / "examples" / "models" / "hf_models.py")
