@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "mutants": "suite.commands.mutants",
     "calibrate": "suite.commands.calibrate",
     "bench": "suite.bench.cli",
+    "audit": "suite.commands.audit",
 }
 
 

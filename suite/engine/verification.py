@@ -174,13 +174,20 @@ def run_spec(target: Target, spec: claims.Spec, fn, plan: RunPlan, seed: int, dr
 
 def run_case(case: CheckCase, fn) -> list[Verdict]:
     """Draw the case's replicates from the target and run every check its claim calls for."""
-    claim, c, budget = case.claim, case.call, case.plan.budget
+    c, budget = case.call, case.plan.budget
     replicates = replicate_count(case)
     seeds = [invoke.derive_seed(case.seed, r) for r in range(replicates)] if case.spec.random else [None]
     try:
         tensors = invoke.draw(fn, c, seeds, budget.time_limit)
     except invoke.CallFailed as failure:
         return [case.exact("call", False, "every call completes", reason=str(failure), measured=f"{replicates} calls")]
+    return check_drawn(case, tensors)
+
+
+def check_drawn(case: CheckCase, tensors: list) -> list[Verdict]:
+    """Every check the case's claim calls for, on tensors already drawn (replicates of one call;
+    the model audit passes a parameter's values here)."""
+    claim, c = case.claim, case.call
     verdicts: list[Verdict] = []
     if claim.exact is not None:
         verdicts.append(structure.exact(case, tensors[0], claim.exact(c.shape)))
