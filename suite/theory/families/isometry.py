@@ -63,7 +63,7 @@ def run(size: dict, gen: torch.Generator) -> FamilyResult:
             note = (
                 ""
                 if decided
-                else f"not decided: depth/width = {d / width:.2f} > {MAX_DEPTH_PER_WIDTH} (the theory is the wide limit)"
+                else f"not decided: depth/width = {d / width:.2f} > {MAX_DEPTH_PER_WIDTH} (theory: wide limit)"
             )
             claim = f"Var(s^2)/E[s^2]^2 of J = L (mu2/mu1^2 - 1 - s1), s1 = {theory.S1[weights]:g} ({weights} weights)"
             result.checks.append(
