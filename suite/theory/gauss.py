@@ -3,8 +3,9 @@
 ``E[f(sqrt(q) Z)]`` for Z ~ N(0, 1) is ``sum_i w_i f(sqrt(q) x_i) / sqrt(2 pi)`` with the probabilists'
 Hermite nodes and weights (numpy ``hermegauss``); the bivariate form writes (u1, u2) with variance q and
 correlation c as ``u1 = sqrt(q) z1``, ``u2 = sqrt(q) (c z1 + sqrt(1 - c^2) z2)`` (Poole et al. 2016, eq. 4).
-Exact for polynomials of degree < 2 * NODES; for the smooth maps used here (tanh and its derivatives)
-the error at 121 nodes is below 1e-12.
+Exact for polynomials of degree < 2 * NODES; tanh's poles at +-i pi/2 slow the convergence as q grows:
+at 301 nodes the error of E[tanh(sqrt(q) Z)^2] is about 1e-14 at q = 2.2 and 1e-9 at q = 5 (against adaptive
+quadrature, tests/theory_tests).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-NODES = 121
+NODES = 301
 _x, _w = np.polynomial.hermite_e.hermegauss(NODES)
 _w = _w / math.sqrt(2.0 * math.pi)
 

@@ -3,7 +3,7 @@
 Weights N(0, sw2 / fan_in), biases N(0, sb2), phi = tanh (Poole et al. 2016, "Exponential expressivity in
 deep neural networks through transient chaos"; Schoenholz et al. 2017, "Deep information propagation"):
 
-- length map       q_l = sw2 E[phi(sqrt(q_{l-1}) Z)^2] + sb2, fixed point q*;
+- length map       q_l = sw2 E[phi(sqrt(q_{l-1}) Z)^2] + sb2, fixed point q* (its root by brentq);
 - correlation map  c_l = (sw2 E[phi(u1) phi(u2)] + sb2) / q*, (u1, u2) with variance q* and correlation c_{l-1};
 - chi_1 = sw2 E[phi'(sqrt(q*) Z)^2], the per-layer growth of a squared perturbation; chi_1 = 1 is the
   critical line (the edge of chaos) separating the ordered (chi_1 < 1, c* = 1) and chaotic phases;
@@ -33,15 +33,13 @@ def length_map(q: float, sw2: float, sb2: float) -> float:
     return sw2 * expect(lambda u: phi(u) ** 2, q) + sb2
 
 
-def q_star(sw2: float, sb2: float, tol: float = 1e-14) -> float:
-    """The fixed point of the length map by iteration from q = 1 (the map is increasing and concave)."""
-    q = 1.0
-    for _ in range(100_000):
-        nxt = length_map(q, sw2, sb2)
-        if abs(nxt - q) <= tol * max(1.0, q):
-            return nxt
-        q = nxt
-    raise ArithmeticError(f"length map did not converge at sw2={sw2}, sb2={sb2}")
+def q_star(sw2: float, sb2: float) -> float:
+    """The fixed point of the length map: the root of f(q) - q on [sb2, sw2 + sb2] (f is increasing and
+    concave with sb2 <= f(q) < sw2 + sb2, so the root is unique; q* = 0 when sb2 = 0 and sw2 <= 1)."""
+    lo, hi = sb2, sw2 + sb2
+    if length_map(lo, sw2, sb2) - lo <= 0.0:
+        return lo
+    return brentq(lambda q: length_map(q, sw2, sb2) - q, lo, hi, xtol=1e-15, rtol=1e-14)
 
 
 def mu(k: int, q: float) -> float:
