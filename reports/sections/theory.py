@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
+from importlib import resources
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import plots
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "suite" / "schemas" / "theory.schema.json"
+SCHEMA_PATH = resources.files("suite") / "schemas" / "theory.schema.json"
 KERNEL_COLOURS = {"delta_orthogonal": "#0969da", "gaussian": "#cf222e", "orthogonal": "#0969da"}
 
 
