@@ -1,2 +1,2 @@
-"""Report sections that live in their own modules: each turns one loaded JSON record into the context of
-its template in ``reports/templates/sections/``."""
+"""Report sections that live in their own modules: each turns one loaded JSON document into the context of
+its Jinja fragment in ``reports/templates/sections/``."""

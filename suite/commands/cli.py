@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "verify": "suite.commands.verify",
     "mutants": "suite.commands.mutants",
     "calibrate": "suite.commands.calibrate",
+    "theory": "suite.commands.theory",
     "bench": "suite.bench.cli",
     "audit": "suite.commands.audit",
 }

@@ -1,0 +1,1 @@
+"""The theory values: closed forms, quadrature and fixed-point iterations, computed without any measurement."""
