@@ -62,4 +62,6 @@ def _factory(function: str, part: str, replacement):
 
 if importlib.util.find_spec("numba") is not None:
     for name, function, bug, part, replacement in SAMPLER_BUGS:
-        CATALOGUE.append(Mutant(name, function, bug, _factory(function, part, replacement), base="initlib.fast", lazy=True))
+        CATALOGUE.append(
+            Mutant(name, function, bug, _factory(function, part, replacement), base="initlib.fast", lazy=True)
+        )

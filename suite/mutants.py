@@ -496,4 +496,4 @@ def by_name() -> dict[str, Mutant]:
     return {m.name: m for m in CATALOGUE}
 
 
-from . import fast_mutants  # noqa: E402 (registers initlib.fast's sampler bugs where numba is installed)
+from . import fast_mutants  # noqa: E402, F401 (registers initlib.fast's sampler bugs where numba is installed)

@@ -83,14 +83,35 @@ def _haar_orthogonal(rows, cols, gain, like, generator, fill_normal):
 
 
 def _rebound(module: types.ModuleType, **replacements) -> dict[str, object]:
-    """The functions defined in ``module``, their global names looked up in a copy of the module's
-    namespace where ``replacements`` hold (so they also call each other's rebound versions)."""
+    """The functions defined in ``module`` that call a replaced name (directly or through another such
+    function), their global names looked up in a copy of the module's namespace where ``replacements``
+    hold; the module's other functions are its own objects."""
     namespace = dict(vars(module), **replacements)
-    for name, value in list(namespace.items()):
-        if isinstance(value, types.FunctionType) and value.__module__ == module.__name__ and name not in replacements:
-            rebound = types.FunctionType(value.__code__, namespace, value.__name__, value.__defaults__, value.__closure__)
-            rebound.__kwdefaults__ = value.__kwdefaults__
-            rebound.__doc__, rebound.__qualname__ = value.__doc__, value.__qualname__
-            rebound.__module__ = "initlib.fast"
-            namespace[name] = rebound
+    own = {
+        name: value
+        for name, value in vars(module).items()
+        if isinstance(value, types.FunctionType) and value.__module__ == module.__name__ and name not in replacements
+    }
+    affected = set(replacements)
+    while True:
+        more = {name for name, value in own.items() if affected & _global_names(value.__code__)} - affected
+        if not more:
+            break
+        affected |= more
+    for name in affected - set(replacements):
+        value = own[name]
+        rebound = types.FunctionType(value.__code__, namespace, value.__name__, value.__defaults__, value.__closure__)
+        rebound.__kwdefaults__, rebound.__annotations__ = value.__kwdefaults__, value.__annotations__
+        rebound.__doc__, rebound.__qualname__ = value.__doc__, value.__qualname__
+        rebound.__module__ = "initlib.fast"
+        namespace[name] = rebound
     return namespace
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """The names a code object and the functions nested in it (lambdas) look up."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _global_names(constant)
+    return names
