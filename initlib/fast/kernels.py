@@ -51,9 +51,6 @@ _INV_SQRT2 = f64(1.0 / math.sqrt(2.0))
 _SQRT_HALF_PI = f64(math.sqrt(math.pi / 2.0))
 _SIGN, _Q32_HIGH, _Q32_LOW, _Q64 = u64(63), u64(39), u64(15), u64(10)
 _ONE32 = f32(1.0)
-#: float32 values computed side by side (a 512-bit vector): the outer polynomials run only for a group
-#: that needs them.
-LANES = 16
 
 
 @inline
@@ -131,24 +128,20 @@ def uniform64_kernel(out, seed, first, low, span):
 
 
 def normal32_kernel(out, seed, first, mean, std):
+    w_of, scaled_of = np.empty(_BLOCK, f32), np.empty(_BLOCK, f32)
     mean32, std32 = f32(mean), f32(std)
     done, n = 0, out.shape[0]
     while done < n:
         block, start, count = run_length(first, done, n)
         key = block_key(seed, block)
-        for group in range(0, count, LANES):
-            lanes = min(LANES, count - group)
-            base = u64(done + group)
-            tails = 0
-            for lane in range(u64(lanes)):
-                w, scaled = normal_w_scaled(word(key, u64(start + group) + lane))
-                out[base + lane] = mean32 + std32 * (central(w) * scaled)
-                tails += in_tail(w)
-            if tails:  # 10% of groups: the outer polynomials for the values that need them
-                for lane in range(u64(lanes)):
-                    w, scaled = normal_w_scaled(word(key, u64(start + group) + lane))
-                    if in_tail(w):
-                        out[base + lane] = mean32 + std32 * (outer(w) * scaled)
+        base = u64(done)
+        for i in range(u64(count)):  # vectorized: the central polynomial for every value
+            w, scaled = normal_w_scaled(word(key, u64(start) + i))
+            w_of[i], scaled_of[i] = w, scaled
+            out[base + i] = mean32 + std32 * (central(w) * scaled)
+        for i in range(u64(count)):  # the 0.7% in the tails: the outer polynomials
+            if in_tail(w_of[i]):
+                out[base + i] = mean32 + std32 * (outer(w_of[i]) * scaled_of[i])
         done += count
 
 
@@ -170,26 +163,22 @@ def normal64_kernel(out, seed, first, mean, std):
 
 
 def truncated32_kernel(out, seed, first, p_low, p_width, z_low, z_high, mean, scale, low, high):
-    done, n = 0, out.shape[0]
+    w_of, scaled_of = np.empty(_BLOCK, f32), np.empty(_BLOCK, f32)
     low32, high32 = f32(low), f32(high)
+    done, n = 0, out.shape[0]
     while done < n:
         block, start, count = run_length(first, done, n)
         key = block_key(seed, block)
-        for group in range(0, count, LANES):
-            lanes = min(LANES, count - group)
-            base = u64(done + group)
-            tails = 0
-            for lane in range(u64(lanes)):
-                w, scaled = truncated_w_scaled(word(key, u64(start + group) + lane), p_low, p_width)
-                z = min(max(f64(central(w) * scaled), z_low), z_high)
-                out[base + lane] = min(max(f32(mean + scale * z), low32), high32)
-                tails += in_tail(w)
-            if tails:  # only for intervals reaching past 2.7 std
-                for lane in range(u64(lanes)):
-                    w, scaled = truncated_w_scaled(word(key, u64(start + group) + lane), p_low, p_width)
-                    if in_tail(w):
-                        z = min(max(f64(outer(w) * scaled), z_low), z_high)
-                        out[base + lane] = min(max(f32(mean + scale * z), low32), high32)
+        base = u64(done)
+        for i in range(u64(count)):  # vectorized: the central polynomial for every value
+            w, scaled = truncated_w_scaled(word(key, u64(start) + i), p_low, p_width)
+            w_of[i], scaled_of[i] = w, scaled
+            z = min(max(f64(central(w) * scaled), z_low), z_high)
+            out[base + i] = min(max(f32(mean + scale * z), low32), high32)
+        for i in range(u64(count)):  # values past 2.7 std (none for the usual +-2 std interval)
+            if in_tail(w_of[i]):
+                z = min(max(f64(outer(w_of[i]) * scaled_of[i]), z_low), z_high)
+                out[base + i] = min(max(f32(mean + scale * z), low32), high32)
         done += count
 
 
