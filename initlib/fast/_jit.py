@@ -1,4 +1,5 @@
-"""numba, the optional dependency of :mod:`initlib.fast`, and the two bit casts its samplers need.
+"""numba, the optional dependency of :mod:`initlib.fast`, and the float32 exponent/significand split
+its vectorized log needs.
 
 Importing this module without numba raises ``ImportError`` with a one-line message saying how to install it.
 """
@@ -15,47 +16,17 @@ try:
 except ImportError:
     raise ImportError(f"initlib.fast needs numba, which is not installed: {INSTALL}") from None
 
-#: Every kernel: compiled ahead of the first call's time limit (eagerly, from explicit signatures), cached
-#: on disk, the GIL released so that threads run kernels side by side.
+#: Every kernel: compiled on import (eagerly, from explicit signatures: before any call's time limit),
+#: cached on disk, the GIL released so that threads run kernels side by side.
 #: fastmath "contract" lets LLVM fuse a * b + c into one FMA (one rounding instead of two; 1.5x faster
 #: normals here): the values are the same for any thread count, and may differ in the last bit between
 #: CPUs with and without FMA.
 KERNEL = {"nogil": True, "cache": True, "error_model": "numpy", "boundscheck": False, "fastmath": {"contract"}}
 
 
-def jit(signatures):
-    """``numba.njit`` with :data:`KERNEL`'s options, compiled for ``signatures`` when defined."""
-    return numba.njit(signatures, **KERNEL)
-
-
 def inline(function):
     """A helper inlined into the kernels that call it."""
     return numba.njit(inline="always", **KERNEL)(function)
-
-
-@intrinsic
-def float32_bits(typingctx, value):
-    """The IEEE-754 bits of a float32, as a uint32 (an LLVM bitcast: no memory, vectorizable)."""
-    if value != types.float32:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(32))
-
-    return types.uint32(types.float32), codegen
-
-
-@intrinsic
-def float32_from_bits(typingctx, bits):
-    """The float32 whose IEEE-754 bits are the low 32 bits of the unsigned integer ``bits``."""
-    if not isinstance(bits, types.Integer) or bits.signed:
-        return None
-
-    def codegen(context, builder, signature, args):
-        low = builder.trunc(args[0], ir.IntType(32)) if bits.bitwidth > 32 else args[0]
-        return builder.bitcast(low, ir.FloatType())
-
-    return types.float32(bits), codegen
 
 
 @intrinsic
