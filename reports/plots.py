@@ -260,7 +260,7 @@ def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> 
     names = sorted({r["initializer"] for r in results})
     colours = _colour_map(names)
     fig, axes = _figure(5.0 * len(dtypes) + 1.5, 3.6, ncols=len(dtypes), sharey=True)
-    styles = {"initlib": ("-", "o"), "torch": ("--", "x"), "jax": ("-.", "s")}
+    styles = {"initlib": ("-", "o"), "initlib.fast": ("-", "^"), "torch": ("--", "x"), "jax": ("-.", "s")}
     for ax, dtype in zip(axes[0], dtypes, strict=True):
         for name in names:
             for impl, (ls, marker) in styles.items():
@@ -341,7 +341,7 @@ def bench_roofline(results: list[dict], device: str) -> str:
     rows = [r for r in results if r.get("fill_fraction") is not None]
     dtypes = sorted({r["dtype"] for r in rows})
     fig, axes = _figure(5.0 * len(dtypes) + 1.0, 3.4, ncols=len(dtypes), sharey=True)
-    impl_colours = {"initlib": "#0969da", "torch": "#8c959f", "jax": "#bf8700"}
+    impl_colours = {"initlib": "#0969da", "initlib.fast": "#1a7f37", "torch": "#8c959f", "jax": "#bf8700"}
     for ax, dtype in zip(axes[0], dtypes, strict=True):
         mine = [r for r in rows if r["dtype"] == dtype]
         series = []

@@ -1,6 +1,7 @@
 """What is timed: each initlib initializer and its counterparts, called with the same arguments.
 
 * ``initlib``: ``initlib.NAME(tensor, **kwargs, generator=g)`` on a preallocated tensor.
+* ``initlib.fast`` (when numba is installed): ``initlib.fast.NAME(...)``, the same call.
 * ``torch``: ``torch.nn.init.NAME(tensor, **kwargs, generator=g)``, where torch has ``NAME``.
 * ``jax`` (when importable): the ``jax.random`` / ``jax.nn.initializers`` function that draws the same
   distribution, jitted, on a fresh array each call (JAX arrays are immutable), timed up to
@@ -74,10 +75,21 @@ INITIALIZERS = {
 REFERENCE_OPS = ("fill_", "copy_")
 
 
+def fast_available() -> bool:
+    """Whether ``initlib.fast`` imports (it needs numba: ``pip install 'initcheck[fast]'``)."""
+    try:
+        importlib.import_module("initlib.fast")
+    except ImportError:
+        return False
+    return True
+
+
 def torch_call(name: str, impl: str, tensor: torch.Tensor, generator: torch.Generator) -> Callable[[], object]:
-    """A no-argument callable running ``impl``'s ``name`` on ``tensor`` (``impl``: initlib or torch)."""
+    """A no-argument callable running ``impl``'s ``name`` on ``tensor`` (``impl``: initlib, initlib.fast
+    or torch)."""
     spec = INITIALIZERS[name]
-    function = getattr(initlib if impl == "initlib" else torch.nn.init, name)
+    module = torch.nn.init if impl == "torch" else importlib.import_module(impl)
+    function = getattr(module, name)
     kwargs = dict(spec.kwargs)
     if spec.random:
         kwargs["generator"] = generator

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from suite.bench.impls import INITIALIZERS, REFERENCE_OPS
+from suite.bench.impls import INITIALIZERS, REFERENCE_OPS, fast_available
 
 MAIN_SHAPE = (4096, 4096)
 #: Typical kernels: ResNet stem, 3x3 convolutions of a ResNet's deeper stages, a ViT patch embedding.
@@ -127,7 +127,7 @@ def build_plan(
                 add(dtype, shape, everything)
         for side in FULL_SIDES:
             add("float32", (side, side), ("orthogonal_",))
-    impls = ("torch", "initlib", "jax") if jax else ("torch", "initlib")
+    impls = ("torch", "initlib", *(("initlib.fast",) if fast_available() else ()), *(("jax",) if jax else ()))
     groups = tuple((key, tuple(names)) for key, names in sorted(wanted.items(), key=_group_order))
     return Plan(
         device=device,

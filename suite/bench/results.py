@@ -30,6 +30,9 @@ FIT_FROM_NUMEL, FIT_FROM_SIDE = 10**6, 512
 #: The issue's targets: (name, initializers, comparison, threshold).
 CPU_RATIO_LIMIT = 1.05
 TRUNC_SPEEDUP, TRUNC_OVER_NORMAL = 10.0, 1.3
+#: initlib.fast on the CPU (issue 21): at least this many times faster than torch, per initializer;
+#: trunc_normal_ against torch's normal_.
+FAST_SPEEDUPS = {"uniform_": 5.0, "normal_": 3.0, "trunc_normal_": 3.0}
 CUDA_FILL_FRACTIONS = (
     (
         (
@@ -267,6 +270,7 @@ def _targets(results: list[dict], cases: dict, memory: list[dict], device: str) 
         if trunc and trunc["ratio_to_torch"]:
             speedups = [1 / ratio for ratio in trunc["pass_ratios"]]
             target("speed-up over torch", "trunc_normal_", 1 / trunc["ratio_to_torch"], ">=", TRUNC_SPEEDUP, speedups)
+        _fast_targets(target, main, cases, device)
         trunc_case, normal_case = cases.get(key_of("trunc_normal_")), cases.get(key_of("normal_"))
         if trunc_case and normal_case:
             over_normal, passes = paired_ratio(trunc_case, normal_case)
@@ -283,6 +287,19 @@ def _targets(results: list[dict], cases: dict, memory: list[dict], device: str) 
         if ours is not None and theirs:
             target("peak memory / torch's peak memory", name, ours / theirs, "<=", 1.0)
     return targets
+
+
+def _fast_targets(target, main: dict, cases: dict, device: str) -> None:
+    """initlib.fast's speed-ups over torch (:data:`FAST_SPEEDUPS`), medians of per-pass ratios;
+    trunc_normal_'s is over torch's normal_ (a paired ratio, pass by pass)."""
+    for name, threshold in FAST_SPEEDUPS.items():
+        versus = "normal_" if name == "trunc_normal_" else name
+        fast = cases.get((name, "initlib.fast", device, "float32", tuple(MAIN_SHAPE)))
+        theirs = cases.get((versus, "torch", device, "float32", tuple(MAIN_SHAPE)))
+        if fast and theirs and main.get((name, "initlib.fast")):
+            ratio, passes = paired_ratio(theirs, fast)
+            label = "initlib.fast speed-up over torch" + (" normal_" if versus != name else "")
+            target(label, name, ratio, ">=", threshold, passes)
 
 
 def build(raw: dict, *, machine: dict, quick: bool, passes: int, memory: list[dict], suite_version: str) -> dict:

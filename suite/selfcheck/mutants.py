@@ -10,6 +10,7 @@ as equivalent at that budget, with the sample size that would detect it.
 
 from __future__ import annotations
 
+import importlib
 import math
 import types
 from collections.abc import Callable
@@ -31,12 +32,17 @@ class Mutant:
     #: For bugs of a known relative std error: below a budget's design effect it is documented as
     #: equivalent at that budget (the verdict records the sample size that would detect it).
     std_error: float | None = None
+    #: The library the mutant's other functions come from (``initlib`` or ``initlib.fast``).
+    base: str = "initlib"
+    #: When set, ``implementation`` is a factory, called when the module is built (compiled code).
+    lazy: bool = False
 
     def module(self) -> types.ModuleType:
         module = types.ModuleType(f"mutant_{self.name}")
+        base = importlib.import_module(self.base)
         for name in initlib.__all__:
-            setattr(module, name, getattr(initlib, name))
-        setattr(module, self.function, self.implementation)
+            setattr(module, name, getattr(base, name))
+        setattr(module, self.function, self.implementation() if self.lazy else self.implementation)
         return module
 
     def equivalent_at(self, budget: budgets.Budget, check_alpha: float) -> dict | None:
@@ -487,3 +493,6 @@ def _fans_jax_swapped(shape, layout="torch"):
 
 def by_name() -> dict[str, Mutant]:
     return {m.name: m for m in CATALOGUE}
+
+
+from . import fast_mutants  # noqa: E402, F401 (registers initlib.fast's sampler bugs where numba is installed)

@@ -1,0 +1,264 @@
+"""The compiled samplers: each fills ``out`` with the values ``first .. first + len(out) - 1`` of a call's
+stream (:mod:`initlib.fast.stream`), one 64-bit word ``x`` per value.
+
+* uniform, float32 out: ``u = (x >> 40) 2^-24`` (24 random bits, every float32 in [0, 1) of the form
+  m 2^-24, as torch's CPU ``uniform_``), value ``low + span u`` computed in float64 and rounded once.
+* uniform, float64 out: ``u = (x >> 11) 2^-53`` (53 random bits, every float64 in [0, 1) of the form
+  m 2^-53), value ``low + span u``.
+* normal: ``z = s sqrt(2) erfcinv(q)`` with ``s`` the sign given by bit 63 and ``q`` uniform on (0, 1)
+  from the remaining bits: float32 out: ``q = (h + (l + 1/2) 2^-24) 2^-24`` with h = bits 39-62 and
+  l = bits 15-38 (q's relative precision 2^-24 down to 2^-49, |z| up to 7.9), erfcinv in float32
+  (:mod:`initlib.fast.inverse_normal`); float64 out: ``q = (bits 10-62 + 1/2) 2^-53``, the float32
+  erfcinv refined by two Newton steps on ``erfc(t / sqrt 2) = q`` in float64 (quadratic convergence:
+  3e-7 relative, then about 1e-13, then a float64 ulp). Then ``mean + std z``.
+* truncated normal on [alpha, beta] (standard units, reflected by the caller so that the interval lies
+  mostly below 0): ``u = P_alpha + (P_beta - P_alpha) v``, v from 53 bits, ``P = Phi`` computed by the
+  caller in float64; ``z = Phi^-1(u)``, that is ``-sqrt(2) erfcinv(2 u)`` for u < 1/2 and
+  ``sqrt(2) erfcinv(2 (1 - u))`` beyond (inverse transform sampling, Devroye 1986, section II.2),
+  clamped to [alpha, beta] against rounding; then ``mean + scale z`` (scale = -std when reflected),
+  clamped to the bounds in the output's dtype.
+
+:data:`KERNELS` is the compiled set (cached on disk). :func:`build` compiles the same code with some of
+the helpers it calls replaced, so that the mutant catalogue can build a set with one part broken
+(suite/selfcheck/fast_mutants.py).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import types as pytypes
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from numba import types
+
+from . import inverse_normal, stream
+from ._jit import KERNEL, inline
+from .inverse_normal import central, erfcinv32, giles_w, in_tail, outer
+from .stream import block_key, word
+
+f32, f64, u64 = np.float32, np.float64, np.uint64
+_BLOCK = stream.BLOCK
+_SHIFT_24, _SHIFT_53 = u64(40), u64(11)
+_MASK_24, _MASK_53 = u64((1 << 24) - 1), u64((1 << 53) - 1)
+_TWO_M24_64, _TWO_M53 = f64(2.0**-24), f64(2.0**-53)
+_TWO_M24 = f32(2.0**-24)
+_HALF32, _HALF64, _ONE64, _TWO64 = f32(0.5), f64(0.5), f64(1.0), f64(2.0)
+_SQRT2_32 = f32(math.sqrt(2.0))
+_INV_SQRT2 = f64(1.0 / math.sqrt(2.0))
+_SQRT_HALF_PI = f64(math.sqrt(math.pi / 2.0))
+_SIGN, _Q32_HIGH, _Q32_LOW, _Q64 = u64(63), u64(39), u64(15), u64(10)
+_ONE32 = f32(1.0)
+
+
+@inline
+def uniform53(x):
+    """A float64 uniform on [0, 1): the word's top 53 bits times 2^-53."""
+    return f64(x >> _SHIFT_53) * _TWO_M53
+
+
+@inline
+def refine(t, q):
+    """Two Newton steps on erfc(t / sqrt 2) = q for t >= 0 (float64)."""
+    for _ in range(2):
+        t = t + (math.erfc(t * _INV_SQRT2) - q) * _SQRT_HALF_PI * math.exp(0.5 * t * t)
+    return t
+
+
+@inline
+def normal_q32(x):
+    """q in (0, 1) from bits 15-62, relative precision 2^-24 down to 2^-49 (float32)."""
+    high = f32((x >> _Q32_HIGH) & _MASK_24)
+    low = f32((x >> _Q32_LOW) & _MASK_24)
+    return (high + (low + _HALF32) * _TWO_M24) * _TWO_M24
+
+
+@inline
+def normal32(x):
+    """A standard normal float32: sign from bit 63, magnitude sqrt(2) erfcinv(q)."""
+    z = _SQRT2_32 * erfcinv32(normal_q32(x))
+    return -z if (x >> _SIGN) else z
+
+
+@inline
+def normal64(x):
+    """A standard normal float64: q from bits 10-62, the float32 erfcinv refined in float64."""
+    q = (f64((x >> _Q64) & _MASK_53) + _HALF64) * _TWO_M53
+    t = refine(f64(_SQRT2_32 * erfcinv32(f32(q))), q)
+    return -t if (x >> _SIGN) else t
+
+
+@inline
+def inverse_cdf64(u):
+    """Phi^-1(u) in float64: the float32 inverse refined by Newton steps."""
+    lower = u < _HALF64
+    q = u * _TWO64 if lower else (_ONE64 - u) * _TWO64
+    t = refine(f64(_SQRT2_32 * erfcinv32(f32(q))), q)
+    return -t if lower else t
+
+
+@inline
+def run_length(first, done, n):
+    """(block, position in it, values to fill in it) for the next value, ``first + done``."""
+    j = first + done
+    block, start = j // _BLOCK, j % _BLOCK
+    return block, start, min(_BLOCK - start, n - done)
+
+
+def uniform32_kernel(out, seed, first, low, span):
+    done, n = 0, out.shape[0]
+    while done < n:
+        block, start, count = run_length(first, done, n)
+        key = block_key(seed, block)
+        for i in range(u64(count)):
+            out[u64(done) + i] = f32(low + span * (f64(word(key, u64(start) + i) >> _SHIFT_24) * _TWO_M24_64))
+        done += count
+
+
+def uniform64_kernel(out, seed, first, low, span):
+    done, n = 0, out.shape[0]
+    while done < n:
+        block, start, count = run_length(first, done, n)
+        key = block_key(seed, block)
+        for i in range(u64(count)):
+            out[u64(done) + i] = low + span * uniform53(word(key, u64(start) + i))
+        done += count
+
+
+def normal32_kernel(out, seed, first, mean, std):
+    w_of, scaled_of = np.empty(_BLOCK, f32), np.empty(_BLOCK, f32)
+    mean32, std32 = f32(mean), f32(std)
+    done, n = 0, out.shape[0]
+    while done < n:
+        block, start, count = run_length(first, done, n)
+        key = block_key(seed, block)
+        base = u64(done)
+        for i in range(u64(count)):  # vectorized: the central polynomial for every value
+            w, scaled = normal_w_scaled(word(key, u64(start) + i))
+            w_of[i], scaled_of[i] = w, scaled
+            out[base + i] = mean32 + std32 * (central(w) * scaled)
+        for i in range(u64(count)):  # the 0.7% in the tails: the outer polynomials
+            if in_tail(w_of[i]):
+                out[base + i] = mean32 + std32 * (outer(w_of[i]) * scaled_of[i])
+        done += count
+
+
+@inline
+def normal_w_scaled(x):
+    """(w, sqrt(2) (1 - q) s) of a word: Giles' w and the factor his p(w) multiplies."""
+    q = normal_q32(x)
+    return giles_w(q), _SQRT2_32 * (_ONE32 - q) * (f32(-1.0) if (x >> _SIGN) else _ONE32)
+
+
+def normal64_kernel(out, seed, first, mean, std):
+    done, n = 0, out.shape[0]
+    while done < n:
+        block, start, count = run_length(first, done, n)
+        key = block_key(seed, block)
+        for i in range(u64(count)):
+            out[u64(done) + i] = mean + std * normal64(word(key, u64(start) + i))
+        done += count
+
+
+def truncated32_kernel(out, seed, first, p_low, p_width, z_low, z_high, mean, scale, low, high):
+    w_of, scaled_of = np.empty(_BLOCK, f32), np.empty(_BLOCK, f32)
+    low32, high32 = f32(low), f32(high)
+    done, n = 0, out.shape[0]
+    while done < n:
+        block, start, count = run_length(first, done, n)
+        key = block_key(seed, block)
+        base = u64(done)
+        for i in range(u64(count)):  # vectorized: the central polynomial for every value
+            w, scaled = truncated_w_scaled(word(key, u64(start) + i), p_low, p_width)
+            w_of[i], scaled_of[i] = w, scaled
+            z = min(max(f64(central(w) * scaled), z_low), z_high)
+            out[base + i] = min(max(f32(mean + scale * z), low32), high32)
+        for i in range(u64(count)):  # values past 2.7 std (none for the usual +-2 std interval)
+            if in_tail(w_of[i]):
+                z = min(max(f64(outer(w_of[i]) * scaled_of[i]), z_low), z_high)
+                out[base + i] = min(max(f32(mean + scale * z), low32), high32)
+        done += count
+
+
+@inline
+def truncated_w_scaled(x, p_low, p_width):
+    """(w, sqrt(2) (1 - q) s) for u = p_low + p_width v: q = 2 u, s = -1 below 1/2, q = 2 (1 - u) above."""
+    u = p_low + p_width * uniform53(x)
+    lower = u < _HALF64
+    q = f32(u * _TWO64) if lower else f32((_ONE64 - u) * _TWO64)
+    return giles_w(q), _SQRT2_32 * (_ONE32 - q) * (f32(-1.0) if lower else _ONE32)
+
+
+def truncated64_kernel(out, seed, first, p_low, p_width, z_low, z_high, mean, scale, low, high):
+    done, n = 0, out.shape[0]
+    while done < n:
+        block, start, count = run_length(first, done, n)
+        key = block_key(seed, block)
+        for i in range(u64(count)):
+            z = min(max(inverse_cdf64(p_low + p_width * uniform53(word(key, u64(start) + i))), z_low), z_high)
+            out[u64(done) + i] = min(max(mean + scale * z, low), high)
+        done += count
+
+
+_TWO_PARAMETERS = (types.uint64, types.int64, types.float64, types.float64)
+_NINE_PARAMETERS = (types.uint64, types.int64, *([types.float64] * 8))
+#: Each kernel's Python function and signature.
+SIGNATURES = {
+    "uniform32": (uniform32_kernel, types.void(types.float32[::1], *_TWO_PARAMETERS)),
+    "uniform64": (uniform64_kernel, types.void(types.float64[::1], *_TWO_PARAMETERS)),
+    "normal32": (normal32_kernel, types.void(types.float32[::1], *_TWO_PARAMETERS)),
+    "normal64": (normal64_kernel, types.void(types.float64[::1], *_TWO_PARAMETERS)),
+    "truncated32": (truncated32_kernel, types.void(types.float32[::1], *_NINE_PARAMETERS)),
+    "truncated64": (truncated64_kernel, types.void(types.float64[::1], *_NINE_PARAMETERS)),
+}
+
+
+@dataclass(frozen=True)
+class Kernels:
+    """One compiled set: ``uniform32/64(out, seed, first, low, span)``, ``normal32/64(out, seed, first,
+    mean, std)``, ``truncated32/64(out, seed, first, p_low, p_width, z_low, z_high, mean, scale, low, high)``."""
+
+    uniform32: object
+    uniform64: object
+    normal32: object
+    normal64: object
+    truncated32: object
+    truncated64: object
+
+
+def build(**replacements) -> Kernels:
+    """This module's kernels compiled (uncached) with some of the helpers they use replaced, e.g.
+    ``build(block_key=...)`` (names of this module's globals): every compiled function of :mod:`.stream`,
+    :mod:`.inverse_normal` and this module is recompiled so that its callers see the replacement."""
+    swap = {id(globals()[name]): value for name, value in replacements.items()}
+    options = dict(KERNEL, cache=False)
+    for module in (stream, inverse_normal, sys.modules[__name__]):
+        namespace = dict(vars(module))
+        for name, value in namespace.items():
+            namespace[name] = swap.get(id(value), value)
+        for name, value in list(namespace.items()):
+            home = getattr(getattr(value, "py_func", None), "__module__", None)
+            if isinstance(value, numba.core.registry.CPUDispatcher) and home == module.__name__:
+                renewed = numba.njit(inline="always", **options)(_rebound(value.py_func, namespace))
+                swap.setdefault(id(value), renewed)
+                namespace[name] = swap[id(value)]
+    compiled = {
+        name: numba.njit([signature], **options)(_rebound(function, namespace))
+        for name, (function, signature) in SIGNATURES.items()
+    }
+    return Kernels(**compiled)
+
+
+def _rebound(function, namespace: dict):
+    return pytypes.FunctionType(function.__code__, namespace, function.__name__, function.__defaults__)
+
+
+def _compile() -> Kernels:
+    options = dict(KERNEL)
+    return Kernels(**{name: numba.njit([sig], **options)(fn) for name, (fn, sig) in SIGNATURES.items()})
+
+
+#: The correct kernels (compiled on import, from the disk cache after the first time).
+KERNELS = _compile()
