@@ -75,7 +75,9 @@ class Ledger:
 
     @classmethod
     def for_target(cls, target: str) -> Ledger | None:
-        path = LEDGERS / f"{target}.toml"
+        """The ledger named after the target; a backend's target (``keras.initializers[jax]``) shares its
+        framework's (``keras.initializers.toml``)."""
+        path = LEDGERS / f"{target.partition('[')[0]}.toml"
         return cls.read(path) if path.is_file() else None
 
     def match(self, verdict: Verdict) -> Entry | None:
