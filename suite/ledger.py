@@ -3,7 +3,9 @@
 A ledger is a TOML file of ``[[deviation]]`` entries, each a ``check`` pattern or list of patterns
 (fnmatch over verdict ids such as ``sparse_/api.generator#0``), optionally a ``call`` pattern
 (fnmatch over the call, e.g. ``*dtype=torch.*float16*``) or a ``call_regex`` (a regular expression searched
-in the call, for what fnmatch cannot say), and the ``reason``. The ledger named after a target
+in the call, for what fnmatch cannot say), optionally a ``target`` (the target's name, or a fnmatch pattern over
+it, for what only one backend does: ``keras.initializers[torch]``), the ``reason``, and optionally ``reproduce``
+(a few lines of Python a user can paste; kept verbatim). The ledger named after a target
 (``suite/ledgers/<target>.toml``) applies to it automatically; ``--expect FILE`` replaces it
 (``--expect /dev/null``: none). A ledgered check that fails is a ``deviation``; an exact one that passes now
 is reported as ``deviation-fixed`` (a statistical one that passes stays ``pass``: one draw missing a
@@ -30,12 +32,15 @@ class Entry:
     reason: str
     call: str = "*"
     call_regex: str | None = None
+    target: str = "*"
+    reproduce: str | None = None
     matched: int = 0
 
     def matches(self, verdict: Verdict) -> bool:
         return (
             any(fnmatch.fnmatchcase(verdict.id, p) for p in self.check)
             and fnmatch.fnmatchcase(verdict.call, self.call)
+            and (verdict.target == self.target or fnmatch.fnmatchcase(verdict.target, self.target))
             and (self.call_regex is None or re.search(self.call_regex, verdict.call) is not None)
         )
 
@@ -70,7 +75,10 @@ class Ledger:
                     raise ValueError(
                         f"--expect: {str(path)!r} entry {i + 1}: call_regex is not a regular expression ({error})"
                     ) from None
-            entries.append(Entry(patterns, " ".join(str(item["reason"]).split()), item.get("call", "*"), regex))
+            reason = " ".join(str(item["reason"]).split())
+            entries.append(
+                Entry(patterns, reason, item.get("call", "*"), regex, item.get("target", "*"), item.get("reproduce"))
+            )
         return cls(str(path), entries)
 
     @classmethod
@@ -113,7 +121,9 @@ class Ledger:
                     "check": list(e.check),
                     "call": e.call,
                     **({"call_regex": e.call_regex} if e.call_regex else {}),
+                    **({"target": e.target} if e.target != "*" else {}),
                     "reason": e.reason,
+                    **({"reproduce": e.reproduce} if e.reproduce else {}),
                     "matched": e.matched,
                 }
                 for e in self.entries

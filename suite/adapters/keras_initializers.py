@@ -54,7 +54,7 @@ import torch
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import keras  # noqa: E402  (after choosing the backend)
+import keras  # after choosing the backend
 
 #: The backend Keras runs on in this process (part of the target's name).
 BACKEND = keras.backend.backend()
