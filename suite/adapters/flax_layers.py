@@ -184,7 +184,7 @@ def _fill(name: str, tensor: torch.Tensor, generator: torch.Generator | None = N
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"tensor: expected a torch.Tensor, got {type(tensor).__name__}")
     seed = int(torch.randint(0, 2**32, (), generator=generator, dtype=torch.int64))
-    value = np.asarray(_initializer(name, tuple(tensor.shape))(jax.random.key(seed)))
+    value = np.array(_initializer(name, tuple(tensor.shape))(jax.random.key(seed)))  # a writable copy
     if value.shape != tuple(tensor.shape):
         raise ValueError(f"tensor: {name} has shape {value.shape} for this layer, not {tuple(tensor.shape)}")
     with torch.no_grad():

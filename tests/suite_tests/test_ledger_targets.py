@@ -1,0 +1,33 @@
+"""Ledger entries that apply to one target only (one backend of a framework), and their reproductions."""
+
+from suite.ledger import Ledger
+from suite.verdict import FAIL, Verdict
+
+
+def _failed(target: str) -> Verdict:
+    verdict = Verdict(target, "uniform_", "range", 0, "uniform_(torch.empty((4,)))", "c", passed=False, seed=1)
+    verdict.status = FAIL
+    return verdict
+
+
+def test_an_entry_with_a_target_covers_that_target_only(tmp_path):
+    path = tmp_path / "fw.toml"
+    path.write_text(
+        '[[deviation]]\ncheck = "uniform_/range#*"\ntarget = "fw[torch]"\nreason = "torch only"\n'
+        'reproduce = """\nimport fw\n"""\n'
+    )
+    ledger = Ledger.read(path)
+    torch_backend, jax_backend = _failed("fw[torch]"), _failed("fw[jax]")
+    ledger.apply([torch_backend, jax_backend])
+    assert torch_backend.status == "deviation" and jax_backend.status == FAIL
+    entry = ledger.to_json()["entries"][0]
+    assert entry["target"] == "fw[torch]" and entry["reproduce"].strip() == "import fw"
+
+
+def test_a_backends_target_shares_its_frameworks_ledger(tmp_path, monkeypatch):
+    from suite import ledger as ledger_module
+
+    (tmp_path / "fw.toml").write_text('[[deviation]]\ncheck = "x"\nreason = "r"\n')
+    monkeypatch.setattr(ledger_module, "LEDGERS", tmp_path)
+    assert Ledger.for_target("fw[jax]").path == str(tmp_path / "fw.toml")
+    assert Ledger.for_target("fw") is not None and Ledger.for_target("other[jax]") is None
