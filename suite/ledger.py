@@ -5,8 +5,9 @@ A ledger is a TOML file of ``[[deviation]]`` entries, each a ``check`` pattern o
 (fnmatch over the call, e.g. ``*dtype=torch.*float16*``) or a ``call_regex`` (a regular expression searched
 in the call, for what fnmatch cannot say), optionally a ``target`` (the target's name, or a fnmatch pattern over
 it, for what only one backend does: ``keras.initializers[torch]``), the ``reason``, and optionally ``reproduce``
-(a few lines of Python a user can paste; kept verbatim). The ledger named after a target
-(``suite/ledgers/<target>.toml``) applies to it automatically; ``--expect FILE`` replaces it
+(a few lines of Python a user can paste; kept verbatim) and ``rare = true`` (the deviation touches so few values
+that a sample may hold none: an exact check that passes is then no evidence of a fix either). The ledger
+named after a target (``suite/ledgers/<target>.toml``) applies to it automatically; ``--expect FILE`` replaces it
 (``--expect /dev/null``: none). A ledgered check that fails is a ``deviation``; an exact one that passes now
 is reported as ``deviation-fixed`` (a statistical one that passes stays ``pass``: one draw missing a
 small deviation is no evidence that it is gone).
@@ -34,6 +35,7 @@ class Entry:
     call_regex: str | None = None
     target: str = "*"
     reproduce: str | None = None
+    rare: bool = False
     matched: int = 0
 
     def matches(self, verdict: Verdict) -> bool:
@@ -77,7 +79,15 @@ class Ledger:
                     ) from None
             reason = " ".join(str(item["reason"]).split())
             entries.append(
-                Entry(patterns, reason, item.get("call", "*"), regex, item.get("target", "*"), item.get("reproduce"))
+                Entry(
+                    patterns,
+                    reason,
+                    item.get("call", "*"),
+                    regex,
+                    item.get("target", "*"),
+                    item.get("reproduce"),
+                    item.get("rare") is True,
+                )
             )
         return cls(str(path), entries)
 
@@ -104,7 +114,7 @@ class Ledger:
             if verdict.status == FAIL:
                 verdict.status = DEVIATION
                 verdict.reason = f"known deviation: {entry.reason}" + (f" ({verdict.reason})" if verdict.reason else "")
-            elif verdict.status == PASS and verdict.statistical:
+            elif verdict.status == PASS and (verdict.statistical or entry.rare):
                 # A statistical check may miss a small deviation in one draw: not evidence of a fix.
                 verdict.reason = "ledgered deviation not detected in this draw (it may be below this sample's power)"
             elif verdict.status == PASS:
@@ -124,6 +134,7 @@ class Ledger:
                     **({"target": e.target} if e.target != "*" else {}),
                     "reason": e.reason,
                     **({"reproduce": e.reproduce} if e.reproduce else {}),
+                    **({"rare": True} if e.rare else {}),
                     "matched": e.matched,
                 }
                 for e in self.entries

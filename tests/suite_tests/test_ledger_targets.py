@@ -31,3 +31,22 @@ def test_a_backends_target_shares_its_frameworks_ledger(tmp_path, monkeypatch):
     monkeypatch.setattr(ledger_module, "LEDGERS", tmp_path)
     assert Ledger.for_target("fw[jax]").path == str(tmp_path / "fw.toml")
     assert Ledger.for_target("fw") is not None and Ledger.for_target("other[jax]") is None
+
+
+def test_a_rare_deviation_that_passes_is_not_called_fixed(tmp_path):
+    """An exact check of a rare event (a bound broken by a few values per million) may see none in one
+    sample: with ``rare = true`` the pass stays a pass, without it it is reported as fixed."""
+    path = tmp_path / "fw.toml"
+    path.write_text('[[deviation]]\ncheck = "uniform_/range#*"\nrare = true\nreason = "rare"\n')
+    for rare, expected in ((True, "pass"), (False, "deviation-fixed")):
+        ledger = Ledger.read(path) if rare else Ledger.read(_without_rare(path))
+        verdict = _failed("fw")
+        verdict.status, verdict.passed = "pass", True
+        ledger.apply([verdict])
+        assert verdict.status == expected
+
+
+def _without_rare(path):
+    plain = path.with_name("plain.toml")
+    plain.write_text(path.read_text().replace("rare = true\n", ""))
+    return plain
