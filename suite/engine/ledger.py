@@ -3,8 +3,11 @@
 A ledger is a TOML file of ``[[deviation]]`` entries, each a ``check`` pattern or list of patterns
 (fnmatch over verdict ids such as ``sparse_/api.generator#0``), optionally a ``call`` pattern
 (fnmatch over the call, e.g. ``*dtype=torch.*float16*``) or a ``call_regex`` (a regular expression searched
-in the call, for what fnmatch cannot say), and the ``reason``. The ledger named after a target
-(``suite/ledgers/<target>.toml``) applies to it automatically; ``--expect FILE`` replaces it
+in the call, for what fnmatch cannot say), optionally a ``target`` (the target's name, or a fnmatch pattern over
+it, for what only one backend does: ``keras.initializers[torch]``), the ``reason``, and optionally ``reproduce``
+(a few lines of Python a user can paste; kept verbatim) and ``rare = true`` (the deviation touches so few values
+that a sample may hold none: an exact check that passes is then no evidence of a fix either). The ledger
+named after a target (``suite/ledgers/<target>.toml``) applies to it automatically; ``--expect FILE`` replaces it
 (``--expect /dev/null``: none). A ledgered check that fails is a ``deviation``; an exact one that passes now
 is reported as ``deviation-fixed`` (a statistical one that passes stays ``pass``: one draw missing a
 small deviation is no evidence that it is gone).
@@ -30,12 +33,16 @@ class Entry:
     reason: str
     call: str = "*"
     call_regex: str | None = None
+    target: str = "*"
+    reproduce: str | None = None
+    rare: bool = False
     matched: int = 0
 
     def matches(self, verdict: Verdict) -> bool:
         return (
             any(fnmatch.fnmatchcase(verdict.id, p) for p in self.check)
             and fnmatch.fnmatchcase(verdict.call, self.call)
+            and (verdict.target == self.target or fnmatch.fnmatchcase(verdict.target, self.target))
             and (self.call_regex is None or re.search(self.call_regex, verdict.call) is not None)
         )
 
@@ -70,12 +77,25 @@ class Ledger:
                     raise ValueError(
                         f"--expect: {str(path)!r} entry {i + 1}: call_regex is not a regular expression ({error})"
                     ) from None
-            entries.append(Entry(patterns, " ".join(str(item["reason"]).split()), item.get("call", "*"), regex))
+            reason = " ".join(str(item["reason"]).split())
+            entries.append(
+                Entry(
+                    patterns,
+                    reason,
+                    item.get("call", "*"),
+                    regex,
+                    item.get("target", "*"),
+                    item.get("reproduce"),
+                    item.get("rare") is True,
+                )
+            )
         return cls(str(path), entries)
 
     @classmethod
     def for_target(cls, target: str) -> Ledger | None:
-        path = LEDGERS / f"{target}.toml"
+        """The ledger named after the target; a backend's target (``keras.initializers[jax]``) shares its
+        framework's (``keras.initializers.toml``)."""
+        path = LEDGERS / f"{target.partition('[')[0]}.toml"
         return cls.read(path) if path.is_file() else None
 
     def match(self, verdict: Verdict) -> Entry | None:
@@ -94,7 +114,7 @@ class Ledger:
             if verdict.status == FAIL:
                 verdict.status = DEVIATION
                 verdict.reason = f"known deviation: {entry.reason}" + (f" ({verdict.reason})" if verdict.reason else "")
-            elif verdict.status == PASS and verdict.statistical:
+            elif verdict.status == PASS and (verdict.statistical or entry.rare):
                 # A statistical check may miss a small deviation in one draw: not evidence of a fix.
                 verdict.reason = "ledgered deviation not detected in this draw (it may be below this sample's power)"
             elif verdict.status == PASS:
@@ -111,7 +131,10 @@ class Ledger:
                     "check": list(e.check),
                     "call": e.call,
                     **({"call_regex": e.call_regex} if e.call_regex else {}),
+                    **({"target": e.target} if e.target != "*" else {}),
                     "reason": e.reason,
+                    **({"reproduce": e.reproduce} if e.reproduce else {}),
+                    **({"rare": True} if e.rare else {}),
                     "matched": e.matched,
                 }
                 for e in self.entries

@@ -5,19 +5,28 @@ initlib's extras): ``initlib``, ``torch.nn.init``, a module of the user's (``my_
 ``path/to/my_inits.py`` or ``package.module:object``) that provides only some of them. What it does not
 provide is listed as not provided. ``torch-layers`` is the default initialisation of torch layers
 (``nn.Linear``, ``nn.Conv1d/2d/3d`` ``reset_parameters``). Another framework's initializers are
-verified through an adapter (:mod:`suite.adapters`): ``jax.nn.initializers``.
+verified through an adapter (:mod:`suite.adapters`): ``jax.nn.initializers``, ``keras.initializers``
+(``keras.initializers[jax]`` picks Keras's backend). ``flax-layers`` is the default initialisation of
+``flax.linen`` layers (:mod:`suite.adapters.flax_layers`).
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 #: Targets verified through an adapter: the target's name -> (adapter module, what installs it).
-ADAPTERS = {"jax.nn.initializers": ("suite.adapters.jax_initializers", "pip install 'initcheck[jax]'")}
+ADAPTERS = {
+    "jax.nn.initializers": ("suite.adapters.jax_initializers", "pip install 'initcheck[jax]'"),
+    "keras.initializers": ("suite.adapters.keras_initializers", "pip install 'initcheck[keras]'"),
+}
+#: Adapted frameworks that run on a choice of backends: the environment variable that picks it. The
+#: target ``name[backend]`` sets it; the target's name always carries the backend in use.
+BACKENDS = {"keras.initializers": "KERAS_BACKEND"}
 
 
 class UsageError(Exception):
@@ -41,13 +50,25 @@ def load(spec: str) -> Target:
         from suite.spec import layers
 
         return Target(spec, layers.LayerDefaults(), kind="layers")
-    if spec in ADAPTERS:
-        adapter, install = ADAPTERS[spec]
+    if spec == "flax-layers":
         try:
-            return Target(spec, importlib.import_module(adapter))
+            from suite.adapters import flax_layers
+        except ImportError as error:
+            raise UsageError(f"--target: {spec} needs {error.name} (pip install 'initcheck[flax]')") from None
+        return Target(spec, flax_layers.FlaxLayerDefaults(), kind="flax-layers")
+    base, _, backend = spec.removesuffix("]").partition("[")
+    if base in ADAPTERS and (not backend or base in BACKENDS):
+        adapter, install = ADAPTERS[base]
+        if backend:
+            os.environ[BACKENDS[base]] = backend
+        try:
+            module = importlib.import_module(adapter)
         except ImportError as error:
             needs = f"--target: {spec} is verified through an adapter that needs {error.name} ({install})"
             raise UsageError(needs) from None
+        except Exception as error:  # e.g. a backend the framework does not know
+            raise UsageError(f"--target: {spec}: loading the adapter raised {type(error).__name__}: {error}") from None
+        return Target(f"{base}[{module.BACKEND}]" if base in BACKENDS else base, module)
     module_part, _, attribute = spec.partition(":")
     try:
         module = _from_file(Path(module_part)) if module_part.endswith(".py") else importlib.import_module(module_part)

@@ -493,7 +493,11 @@ FIXED_CALLS: dict[str, tuple[Call, ...]] = {
 
 
 def table_for(kind: str) -> dict[str, Spec]:
-    """The claims table of a target kind: initializer functions, or torch layers' defaults."""
+    """The claims table of a target kind: initializer functions, or torch's or Flax's layer defaults."""
+    if kind == "flax-layers":
+        from suite.adapters.flax_layers import LAYER_TABLE as FLAX_LAYER_TABLE
+
+        return FLAX_LAYER_TABLE
     if kind == "layers":
         from suite.spec.layers import LAYER_TABLE
 
