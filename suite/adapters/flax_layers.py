@@ -234,8 +234,8 @@ def _constant_claim(value: float, what: str):
     return lambda c: Claim(f"{what}: every element equals {value!r}", exact=lambda shape: np.full(shape, value))
 
 
-def _spec(name: str, shapes, claim, source: str, random: bool = True) -> Spec:
-    return Spec(name, random, st.builds(lambda s: call(name, s), shapes), claim, DOCS + source, api=False)
+def _spec(name: str, shapes, claim, source: str, random: bool = True, kind: str = "") -> Spec:
+    return Spec(name, random, st.builds(lambda s: call(name, s), shapes), claim, DOCS + source, api=False, kind=kind)
 
 
 _flax_kernels = {d: kernels(d + 2).map(lambda s: (*s[2:], s[1], s[0])) for d in (1, 2, 3)}
@@ -309,7 +309,13 @@ LAYER_TABLE: dict[str, Spec] = {
             for cell, cls in _CELLS.items()
         ],
         *[
-            _spec(f"{cell}_recurrent_kernel_", _square, _orthogonal_claim, f"layers.html#flax.linen.{cls}")
+            _spec(
+                f"{cell}_recurrent_kernel_",
+                _square,
+                _orthogonal_claim,
+                f"layers.html#flax.linen.{cls}",
+                kind="orthogonal",
+            )
             for cell, cls in {**_CELLS, "mgu": "MGUCell"}.items()
         ],
         _spec("lstm_bias_", _sizes, _ZEROS, "layers.html#flax.linen.LSTMCell", random=False),

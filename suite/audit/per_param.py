@@ -19,6 +19,7 @@ import torch
 
 from suite.engine import verification
 from suite.engine.checks.context import CheckCase, RunPlan
+from suite.engine.kinds import KINDS
 from suite.engine.verdict import Verdict
 from suite.stats import budget as budgets
 from suite.stats import significance
@@ -42,12 +43,12 @@ class Power:
 
 
 def kind(law: Law) -> str:
-    return verification.kind(law.spec())
+    return law.spec().kind
 
 
 def statistical_bound(law: Law) -> int:
     """An upper bound on the statistical verdicts this parameter can produce (for the plan)."""
-    return verification._MAX_STATISTICAL[kind(law)]
+    return KINDS[kind(law)].statistical_checks
 
 
 def planned_size(law: Law, param: Param, plan: RunPlan) -> int:

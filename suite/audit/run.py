@@ -207,7 +207,7 @@ def audit(
 
 def _needs_builds(law: Law) -> bool:
     claim_kind = per_param.kind(law)
-    return claim_kind in ("orthogonal", "delta", "sparse")
+    return claim_kind in ("orthogonal", "delta_orthogonal", "sparse")
 
 
 def _cross_build(factory, params: list[Param], laws, seeds, structured, result: AuditResult, label, progress):

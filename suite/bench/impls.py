@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import torch
 
 import initlib
+from suite.spec.claims import TABLE
 
 
 @dataclass(frozen=True)
@@ -48,28 +49,9 @@ class Initializer:
         return shape
 
 
+#: Every initializer of the claims table, called with its benchmark arguments (``Spec.bench_kwargs``).
 INITIALIZERS = {
-    spec.name: spec
-    for spec in (
-        Initializer("uniform_"),
-        Initializer("normal_"),
-        Initializer("trunc_normal_"),
-        Initializer("constant_", {"val": 0.5}, random=False),
-        Initializer("ones_", random=False),
-        Initializer("zeros_", random=False),
-        Initializer("eye_", random=False, ranks="2d"),
-        Initializer("dirac_", random=False, ranks="conv"),
-        Initializer("xavier_uniform_"),
-        Initializer("xavier_normal_"),
-        Initializer("kaiming_uniform_"),
-        Initializer("kaiming_normal_"),
-        Initializer("orthogonal_"),
-        Initializer("sparse_", {"sparsity": 0.1}, ranks="2d"),
-        Initializer("lecun_uniform_"),
-        Initializer("lecun_normal_"),
-        Initializer("variance_scaling_"),
-        Initializer("delta_orthogonal_", ranks="conv_out_ge_in"),
-    )
+    name: Initializer(name, dict(spec.bench_kwargs), spec.random, spec.bench_ranks) for name, spec in TABLE.items()
 }
 #: The roofline's operations (impl ``reference``).
 REFERENCE_OPS = ("fill_", "copy_")

@@ -16,8 +16,10 @@ import importlib
 import importlib.util
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from suite.spec.claims import TABLE, Spec
 
 #: Targets verified through an adapter: the target's name -> (adapter module, what installs it).
 ADAPTERS = {
@@ -35,9 +37,13 @@ class UsageError(Exception):
 
 @dataclass
 class Target:
+    """A thing verified: ``obj`` provides functions by name; ``claims`` is the claims table they are held
+    to (initializer functions by default; a layer-defaults target brings its own)."""
+
     name: str
     obj: object
-    kind: str = "functions"  # "functions" or "layers"
+    kind: str = "functions"  # "functions", "layers" or "flax-layers"
+    claims: dict[str, Spec] = field(default_factory=lambda: TABLE)
 
     def function(self, name: str):
         fn = getattr(self.obj, name, None)
@@ -47,15 +53,16 @@ class Target:
 def load(spec: str) -> Target:
     """Resolve ``spec`` to a :class:`Target`; :class:`UsageError` with the reason otherwise."""
     if spec == "torch-layers":
-        from suite.spec import layers
+        from suite.adapters.torch_layers import LayerDefaults
+        from suite.spec.layers import LAYER_TABLE
 
-        return Target(spec, layers.LayerDefaults(), kind="layers")
+        return Target(spec, LayerDefaults(), kind="layers", claims=LAYER_TABLE)
     if spec == "flax-layers":
         try:
             from suite.adapters import flax_layers
         except ImportError as error:
             raise UsageError(f"--target: {spec} needs {error.name} (pip install 'initcheck[flax]')") from None
-        return Target(spec, flax_layers.FlaxLayerDefaults(), kind="flax-layers")
+        return Target(spec, flax_layers.FlaxLayerDefaults(), kind="flax-layers", claims=flax_layers.LAYER_TABLE)
     base, _, backend = spec.removesuffix("]").partition("[")
     if base in ADAPTERS and (not backend or base in BACKENDS):
         adapter, install = ADAPTERS[base]

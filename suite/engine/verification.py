@@ -11,12 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy as np
-
 from suite.engine import invoke
-from suite.engine.checks import api, extras, independence, marginal, properties, structure
+from suite.engine.checks import api, extras, properties
 from suite.engine.checks.context import CheckCase, RunPlan
 from suite.engine.decision import holm
+from suite.engine.kinds import KINDS
 from suite.engine.ledger import Ledger
 from suite.engine.targets import Target
 from suite.engine.verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
@@ -24,30 +23,13 @@ from suite.spec import claims, strategies
 from suite.stats import budget as budgets
 from suite.stats.significance import variance_sample_size
 
-#: Upper bounds on the statistical verdicts one case of each kind can produce (for planning).
-_MAX_STATISTICAL = {"marginal": 5 + 5, "sparse": 4 + 5 + 2, "orthogonal": 5, "delta": 2, "exact": 0}
-
-
-def kind(spec: claims.Spec) -> str:
-    if spec.name == "sparse_":
-        return "sparse"
-    if spec.name == "orthogonal_":
-        return "orthogonal"
-    if spec.name == "delta_orthogonal_":
-        return "delta"
-    return "marginal" if spec.random else "exact"
-
 
 def make_plan(table: dict[str, claims.Spec], budget: budgets.Budget, alpha: float, with_properties: bool) -> RunPlan:
     """Per-check threshold = alpha / (an upper bound on the statistical checks of a full run)."""
-    bound = sum((budget.cases + len(fixed_calls(spec))) * _MAX_STATISTICAL[kind(spec)] for spec in table.values())
+    bound = sum((budget.cases + len(spec.fixed)) * KINDS[spec.kind].statistical_checks for spec in table.values())
     if with_properties:
         bound += properties.STATISTICAL_CHECKS
     return RunPlan(budget, alpha, alpha / bound)
-
-
-def fixed_calls(spec: claims.Spec) -> tuple[strategies.Call, ...]:
-    return claims.FIXED_CALLS.get(spec.name, ())
 
 
 @lru_cache(maxsize=256)
@@ -91,7 +73,7 @@ def verify(
     chosen_budget = budgets.get(budget)
     if time_limit is not None:
         chosen_budget = dataclasses.replace(chosen_budget, time_limit=time_limit)
-    table = claims.table_for(target.kind)
+    table = target.claims
     plan = make_plan(table, chosen_budget, alpha, with_properties=target.kind == "functions")
     outcome = Outcome(target.name, seed, budget, alpha, ledger=ledger)
     for name, check in _work(target, table, plan, seed):
@@ -148,7 +130,7 @@ def derive_case_seed(seed: int, name: str, index: int) -> int:
 def run_spec(target: Target, spec: claims.Spec, fn, plan: RunPlan, seed: int, drawn: bool = True) -> list[Verdict]:
     """The spec's fixed calls, then (``drawn``) the budget's number of calls drawn from its strategy;
     the API checks and documented errors on the first call."""
-    cases = list(fixed_calls(spec))
+    cases = list(spec.fixed)
     if drawn or not cases:
         count = plan.budget.cases if drawn else 1
         cases += strategies.draw(spec.calls, count, invoke.derive_seed(seed, spec.name, "calls"))
@@ -185,36 +167,9 @@ def run_case(case: CheckCase, fn) -> list[Verdict]:
 
 
 def check_drawn(case: CheckCase, tensors: list) -> list[Verdict]:
-    """Every check the case's claim calls for, on tensors already drawn (replicates of one call;
-    the model audit passes a parameter's values here)."""
-    claim, c = case.claim, case.call
-    verdicts: list[Verdict] = []
-    if claim.exact is not None:
-        verdicts.append(structure.exact(case, tensors[0], claim.exact(c.shape)))
-        if claim.dirac_groups is not None:
-            verdicts.append(structure.identity_convolution(case, tensors[0], claim.dirac_groups))
-        return verdicts
-    if claim.orthogonal_gain is not None:
-        views = [independence.matrix_view(t) for t in tensors]
-        verdicts.append(
-            structure.orthogonality(case, views[:8], claim.orthogonal_gain, tensors[0].dtype, "structure.orthogonality")
-        )
-        if all(np.isfinite(v).all() for v in views):
-            verdicts += structure.haar(case, views, claim.orthogonal_gain)
-        return verdicts
-    if claim.delta_orthogonal_gain is not None:
-        return structure.delta_orthogonal(case, tensors, claim.delta_orthogonal_gain)
-    select = None
-    if claim.marginal_of == "nonzero":
-        verdicts += structure.sparse(case, tensors, claim.zeros_per_column, claim.marginal.std)
-        if claim.zeros_per_column >= c.shape[0]:
-            return verdicts  # every entry is zero: no values for the marginal or independence checks
-        select = lambda values: values.ne(0)  # noqa: E731
-    marginal_verdicts = marginal.check(case, tensors, claim.marginal, select)
-    verdicts += marginal_verdicts
-    if all(v.passed for v in marginal_verdicts if v.check == "finite"):
-        verdicts += independence.check(case, tensors, select)
-    return verdicts
+    """Every check the case's claim kind calls for (:mod:`suite.engine.kinds`), on tensors already drawn
+    (replicates of one call; the model audit passes a parameter's values here)."""
+    return KINDS[case.spec.kind].check(case, tensors)
 
 
 def replicate_count(case: CheckCase) -> int:
@@ -261,7 +216,7 @@ __all__ = ["DEVIATION", "DEVIATION_FIXED", "Outcome", "verify"]
 
 def known_names(target: Target) -> list[str]:
     """What ``--only`` accepts for this target: its table's initializers, extras and properties."""
-    names = list(claims.table_for(target.kind))
+    names = list(target.claims)
     if target.kind == "functions":
         names += [*extras.EXTRAS, *properties.PROPERTIES]
     return names

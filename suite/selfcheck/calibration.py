@@ -123,7 +123,7 @@ def mde_table(budget_names=tuple(budgets.BUDGETS), seed: int = 0) -> list[dict]:
             if not spec.random:
                 continue
             drawn = strategies.draw(spec.calls, budget.cases, derive_seed(seed, spec.name, "calls"))
-            for index, c in enumerate([*verification.fixed_calls(spec), *drawn]):
+            for index, c in enumerate([*spec.fixed, *drawn]):
                 claim = spec.claim(c)
                 law = claim.marginal
                 if law is None:

@@ -49,6 +49,10 @@ class BadCall:
     dtype: str = "float32"
 
 
+#: The claim kinds (what their checks are: :mod:`suite.engine.kinds`).
+KINDS = ("marginal", "sparse", "orthogonal", "delta_orthogonal", "exact")
+
+
 @dataclass(frozen=True)
 class Spec:
     name: str
@@ -57,8 +61,24 @@ class Spec:
     claim: Callable[[Call], Claim]
     source: str
     bad_calls: tuple[BadCall, ...] = ()
-    torch_compatible: bool = True
     api: bool = True  # run the API checks (in place, generator, errors)
+    #: Calls every run includes before the drawn ones: the cases the promises are usually quoted for.
+    fixed: tuple[Call, ...] = ()
+    #: The claim's kind, which owns its checks (:mod:`suite.engine.kinds`): ``marginal`` (every element
+    #: i.i.d. from a law), ``sparse`` (a law on the non-zero elements, zeros per column), ``orthogonal``
+    #: (Haar on the Stiefel manifold), ``delta_orthogonal`` (an orthogonal centre tap, zeros elsewhere) or
+    #: ``exact`` (a deterministic tensor). Left empty: ``marginal`` when ``random``, else ``exact``.
+    kind: str = ""
+    #: The benchmark's call: extra arguments, and the ranks timed (``any``; ``2d``; ``conv``: 3-5 dims, a
+    #: 2-D shape gets a trailing 1; ``conv_out_ge_in``: like ``conv`` with out >= in).
+    bench_kwargs: dict = field(default_factory=dict)
+    bench_ranks: str = "any"
+
+    def __post_init__(self):
+        if not self.kind:
+            object.__setattr__(self, "kind", "marginal" if self.random else "exact")
+        if self.kind not in KINDS:
+            raise ValueError(f"Spec {self.name!r}: kind {self.kind!r} is not one of {sorted(KINDS)}")
 
 
 def _calls(name: str, shapes, dtype=dtypes, **kwargs) -> st.SearchStrategy:
@@ -293,6 +313,7 @@ TABLE: dict[str, Spec] = {
             _uniform,
             "torch.nn.init.uniform_ docs",
             (FLOAT_ONLY, BadCall("a > b", (6, 4), {"a": 1.0, "b": 0.0})),
+            fixed=(call("uniform_", (100, 50), a=-0.5, b=0.5),),
         ),
         Spec(
             "normal_",
@@ -316,6 +337,7 @@ TABLE: dict[str, Spec] = {
             _trunc_normal,
             "torch.nn.init.trunc_normal_ docs (absolute cut-offs)",
             (FLOAT_ONLY, BadCall("a >= b", (6, 4), {"a": 1.0, "b": -1.0})),
+            fixed=(call("trunc_normal_", (128, 64), std=0.02),),
         ),
         Spec(
             "xavier_uniform_",
@@ -324,6 +346,7 @@ TABLE: dict[str, Spec] = {
             lambda c: _xavier(c, "uniform"),
             "Glorot & Bengio (2010); torch.nn.init docs",
             (FANS_NEED_2D, FLOAT_ONLY),
+            fixed=(call("xavier_uniform_", (64, 32, 3, 3)), call("xavier_uniform_", (300, 100), gain=5 / 3)),
         ),
         Spec(
             "xavier_normal_",
@@ -332,6 +355,7 @@ TABLE: dict[str, Spec] = {
             lambda c: _xavier(c, "normal"),
             "Glorot & Bengio (2010); torch.nn.init docs",
             (FANS_NEED_2D, FLOAT_ONLY),
+            fixed=(call("xavier_normal_", (64, 32, 3, 3)), call("xavier_normal_", (300, 100))),
         ),
         *[
             Spec(
@@ -353,8 +377,26 @@ TABLE: dict[str, Spec] = {
                     BadCall("unknown nonlinearity", (6, 4), {"nonlinearity": "gelu"}),
                     BadCall("a bool slope", (6, 4), {"a": True}),
                 ),
+                fixed=fixed,
             )
-            for name, family in [("kaiming_uniform_", "uniform"), ("kaiming_normal_", "normal")]
+            for name, family, fixed in [
+                (
+                    "kaiming_uniform_",
+                    "uniform",
+                    (
+                        call("kaiming_uniform_", (64, 32, 3, 3), mode="fan_out", nonlinearity="relu"),
+                        call("kaiming_uniform_", (128, 300), a=math.sqrt(5.0)),  # torch's nn.Linear weights
+                    ),
+                ),
+                (
+                    "kaiming_normal_",
+                    "normal",
+                    (
+                        call("kaiming_normal_", (256, 128)),
+                        call("kaiming_normal_", (32, 16, 5), a=0.2, mode="fan_out"),
+                    ),
+                ),
+            ]
         ],
         *[
             Spec(
@@ -364,7 +406,6 @@ TABLE: dict[str, Spec] = {
                 functools.partial(_lecun, family=family),
                 "LeCun et al. (1998), Efficient BackProp",
                 (FANS_NEED_2D, FLOAT_ONLY),
-                torch_compatible=False,
             )
             for name, family in [("lecun_uniform_", "uniform"), ("lecun_normal_", "normal")]
         ],
@@ -381,7 +422,7 @@ TABLE: dict[str, Spec] = {
                 BadCall("unknown distribution", (6, 4), {"distribution": "gaussian"}),
                 BadCall("unknown layout", (6, 4), {"layout": "nchw"}),
             ),
-            torch_compatible=False,
+            fixed=(call("variance_scaling_", (3, 3, 32, 64), layout="jax", mode="fan_avg"),),
         ),
         Spec(
             "sparse_",
@@ -399,6 +440,10 @@ TABLE: dict[str, Spec] = {
                 BadCall("sparsity > 1", (6, 4), {"sparsity": 1.5}),
                 BadCall("an integer tensor cannot hold random draws", (6, 4), {"sparsity": 0.5}, "int64"),
             ),
+            fixed=(call("sparse_", (100, 40), sparsity=0.1),),
+            kind="sparse",
+            bench_kwargs={"sparsity": 0.1},
+            bench_ranks="2d",
         ),
         Spec(
             "orthogonal_",
@@ -407,6 +452,8 @@ TABLE: dict[str, Spec] = {
             _orthogonal,
             "Saxe et al. (2013); torch.nn.init.orthogonal_ docs",
             (FANS_NEED_2D, FLOAT_ONLY),
+            fixed=(call("orthogonal_", (8, 8)), call("orthogonal_", (4, 4)), call("orthogonal_", (30, 12), gain=0.5)),
+            kind="orthogonal",
         ),
         Spec(
             "delta_orthogonal_",
@@ -415,7 +462,9 @@ TABLE: dict[str, Spec] = {
             _delta_orthogonal,
             "Xiao et al. (2018), Dynamical isometry and a mean field theory of CNNs",
             (BadCall("out < in", (2, 4, 3)), BadCall("a 2-D tensor", (4, 4))),
-            torch_compatible=False,
+            fixed=(call("delta_orthogonal_", (16, 16, 3, 3)),),
+            kind="delta_orthogonal",
+            bench_ranks="conv_out_ge_in",
         ),
         Spec(
             "dirac_",
@@ -427,6 +476,8 @@ TABLE: dict[str, Spec] = {
                 BadCall("a 2-D tensor", (4, 4)),
                 BadCall("dim 0 not divisible by groups", (6, 2, 3), {"groups": 4}),
             ),
+            fixed=(call("dirac_", (6, 4, 3, 3), groups=2), call("dirac_", (4, 4, 4))),
+            bench_ranks="conv",
         ),
         Spec(
             "eye_",
@@ -435,6 +486,8 @@ TABLE: dict[str, Spec] = {
             _eye,
             "torch.nn.init.eye_ docs",
             (BadCall("a 3-D tensor", (2, 2, 2)),),
+            fixed=(call("eye_", (6, 9)), call("eye_", (9, 6))),
+            bench_ranks="2d",
         ),
         Spec(
             "constant_",
@@ -442,6 +495,8 @@ TABLE: dict[str, Spec] = {
             _calls("constant_", any_shape, val=st.floats(-10.0, 10.0)),
             _constant,
             "torch.nn.init.constant_ docs",
+            fixed=(call("constant_", (5, 7), val=0.1),),
+            bench_kwargs={"val": 0.5},
         ),
         Spec("ones_", False, _calls("ones_", any_shape), _constant, "torch.nn.init.ones_ docs"),
         Spec("zeros_", False, _calls("zeros_", any_shape), _constant, "torch.nn.init.zeros_ docs"),
@@ -464,42 +519,3 @@ FAN_CASES = [
     ((1, 1, 1, 1, 1), "torch"),
     ((7, 1, 2), "jax"),
 ]
-
-#: Calls every run includes before the drawn ones: the cases the promises are usually quoted for.
-FIXED_CALLS: dict[str, tuple[Call, ...]] = {
-    "uniform_": (call("uniform_", (100, 50), a=-0.5, b=0.5),),
-    "xavier_uniform_": (
-        call("xavier_uniform_", (64, 32, 3, 3)),
-        call("xavier_uniform_", (300, 100), gain=5 / 3),
-    ),
-    "xavier_normal_": (call("xavier_normal_", (64, 32, 3, 3)), call("xavier_normal_", (300, 100))),
-    "kaiming_uniform_": (
-        call("kaiming_uniform_", (64, 32, 3, 3), mode="fan_out", nonlinearity="relu"),
-        call("kaiming_uniform_", (128, 300), a=math.sqrt(5.0)),  # torch's default for nn.Linear weights
-    ),
-    "kaiming_normal_": (
-        call("kaiming_normal_", (256, 128)),
-        call("kaiming_normal_", (32, 16, 5), a=0.2, mode="fan_out"),
-    ),
-    "trunc_normal_": (call("trunc_normal_", (128, 64), std=0.02),),
-    "variance_scaling_": (call("variance_scaling_", (3, 3, 32, 64), layout="jax", mode="fan_avg"),),
-    "sparse_": (call("sparse_", (100, 40), sparsity=0.1),),
-    "orthogonal_": (call("orthogonal_", (8, 8)), call("orthogonal_", (4, 4)), call("orthogonal_", (30, 12), gain=0.5)),
-    "delta_orthogonal_": (call("delta_orthogonal_", (16, 16, 3, 3)),),
-    "dirac_": (call("dirac_", (6, 4, 3, 3), groups=2), call("dirac_", (4, 4, 4))),
-    "eye_": (call("eye_", (6, 9)), call("eye_", (9, 6))),
-    "constant_": (call("constant_", (5, 7), val=0.1),),
-}
-
-
-def table_for(kind: str) -> dict[str, Spec]:
-    """The claims table of a target kind: initializer functions, or torch's or Flax's layer defaults."""
-    if kind == "flax-layers":
-        from suite.adapters.flax_layers import LAYER_TABLE as FLAX_LAYER_TABLE
-
-        return FLAX_LAYER_TABLE
-    if kind == "layers":
-        from suite.spec.layers import LAYER_TABLE
-
-        return LAYER_TABLE
-    return TABLE

@@ -3,13 +3,14 @@
 from collections import Counter
 
 from suite.engine import targets, verification
+from suite.engine.kinds import KINDS
 from suite.spec.claims import TABLE
 from suite.stats import budget as budgets
 from suite.stats.significance import variance_power
 
 
 def test_no_case_makes_more_statistical_checks_than_planned():
-    """Bonferroni planning counts at most _MAX_STATISTICAL checks per case of each kind."""
+    """Bonferroni planning counts at most its claim kind's statistical checks per case."""
     names = ["uniform_", "normal_", "sparse_", "orthogonal_", "delta_orthogonal_", "dirac_", "he_propagation"]
     outcome = verification.verify(targets.load("initlib"), names, 3, "quick")
     per_case = Counter((v.initializer, v.case) for v in outcome.verdicts if v.statistical)
@@ -17,7 +18,7 @@ def test_no_case_makes_more_statistical_checks_than_planned():
         limit = (
             verification.properties.STATISTICAL_CHECKS
             if name == "he_propagation"
-            else verification._MAX_STATISTICAL[verification.kind(TABLE[name])]
+            else KINDS[TABLE[name].kind].statistical_checks
         )
         assert count <= limit, (name, count, limit)
     plan = verification.make_plan(TABLE, budgets.get("quick"), budgets.DEFAULT_ALPHA, True)

@@ -133,7 +133,7 @@ def errors(case: CheckCase, fn, bad_calls: tuple[BadCall, ...]) -> list[Verdict]
     verdicts = []
     for bad in bad_calls:
         c = Call(case.spec.name, bad.shape, bad.dtype, tuple(sorted(bad.kwargs.items())))
-        args = {**case.call.args, **bad.kwargs} if case.spec.name == "sparse_" else dict(bad.kwargs)
+        args = dict(bad.kwargs)
         tensor = torch.zeros(bad.shape, dtype=getattr(torch, bad.dtype))
         seed = derive_seed(case.seed, "error") if case.spec.random else None
         raised = _raised(fn, tensor, args, seed, case.plan.budget.time_limit)

@@ -138,6 +138,10 @@ def zero_probability(dtype: torch.dtype, std: float) -> float:
     return min(1.0, rounded_to_zero + 4 * 2.0 ** -SAMPLER_RESOLUTION_BITS.get(dtype, 24))
 
 
+#: Statistical verdicts of :func:`sparse` (extra zeros, pattern).
+SPARSE_STATISTICAL = 2
+
+
 def sparse(case: CheckCase, tensors: list[torch.Tensor], zeros: int, std: float) -> list[Verdict]:
     """At least ``zeros`` zeros in every column, uniformly placed; any further zeros are normal draws
     that are exactly 0 (see :func:`zero_probability`), tested against their Poisson law."""
@@ -233,6 +237,10 @@ def identity_convolution(case: CheckCase, tensor: torch.Tensor, groups: int) -> 
     )
 
 
+#: The Haar checks the delta-orthogonal centre taps get (sign and diagonal; they hold for any shape).
+DELTA_ORTHOGONAL_HAAR = 2
+
+
 def delta_orthogonal(case: CheckCase, tensors: list[torch.Tensor], gain: float) -> list[Verdict]:
     first = tensors[0]
     centre = oracle.kernel_centre(tuple(first.shape[2:]))
@@ -267,5 +275,5 @@ def delta_orthogonal(case: CheckCase, tensors: list[torch.Tensor], gain: float) 
             measured=f"ratios {ratio.min():.6g}..{ratio.max():.6g}",
         )
     )
-    verdicts += haar(case, centres, gain)[:2]
+    verdicts += haar(case, centres, gain)[:DELTA_ORTHOGONAL_HAAR]
     return verdicts

@@ -1,0 +1,32 @@
+"""The pytest driver and ``python -m suite verify`` reach the same verdicts for the same target, seed,
+budget and selection: both call the engine's one run and its one decision (Holm over the run)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMES = ("normal_", "orthogonal_", "sparse_", "eye_")
+FIELDS = ("id", "measured", "p_value", "p_adjusted", "alpha", "sample_size", "passed", "status")
+
+
+def _run(args: list[str]) -> None:
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-2000:]
+
+
+def _verdicts(path: Path) -> list[dict]:
+    return [{k: v.get(k) for k in FIELDS} for v in json.loads(path.read_text())["verdicts"]]
+
+
+def test_pytest_driver_and_verify_reach_the_same_verdicts(tmp_path):
+    common = ["--target", "initlib", "--budget", "quick", "--seed", "11"]
+    driver, command = tmp_path / "driver.json", tmp_path / "verify.json"
+    nodes = [f"suite/conformance/test_claims.py::test_initializer[{name}]" for name in NAMES]
+    _run(["-m", "pytest", *nodes, *common, "--verdicts-json", str(driver), "-q", "-p", "no:cacheprovider"])
+    _run(["-m", "suite", "verify", *common, "--only", ",".join(NAMES), "--json", str(command), "--quiet"])
+    from_driver, from_command = _verdicts(driver), _verdicts(command)
+    assert len(from_command) > 50
+    assert {v["id"].split("/")[0] for v in from_command} == set(NAMES)
+    assert from_driver == from_command
