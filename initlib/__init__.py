@@ -6,6 +6,8 @@ wherever it draws, in place, returning its argument), plus LeCun, general varian
 JAX/Keras kernel layouts) and delta-orthogonal convolution kernels.
 """
 
+from importlib import metadata as _metadata
+
 from .distributions import constant_, normal_, ones_, trunc_normal_, uniform_, zeros_
 from .fans import compute_fans
 from .gain import calculate_gain
@@ -20,7 +22,10 @@ from .named import (
 from .structured import delta_orthogonal_, dirac_, eye_, orthogonal_, sparse_
 from .variance_scaling import variance_scaling_
 
-__version__ = "0.1.0"
+try:  # the distribution's version (pyproject.toml is its one source)
+    __version__ = _metadata.version("initcheck")
+except _metadata.PackageNotFoundError:  # imported from a source tree that is not installed
+    __version__ = "unknown"
 
 #: The functions that share their names, parameters and defaults with ``torch.nn.init``.
 TORCH_COMPATIBLE = (

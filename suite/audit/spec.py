@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import tomllib
 
 from suite.spec.claims import TABLE
 

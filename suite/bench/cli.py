@@ -17,12 +17,11 @@ from pathlib import Path
 import pytest
 import torch
 
-import initlib
-import suite
 from suite.bench import benchmarks, machine, memory, results
 from suite.bench.impls import INITIALIZERS, jax_available
 from suite.bench.plan import MAIN_SHAPE, build_plan
 from suite.bench.timing import TIMER
+from suite.engine.environment import SUITE_VERSION
 
 HELP = "time every initializer against torch.nn.init (and JAX) and the device's fill_/copy_ roofline"
 
@@ -115,7 +114,7 @@ def run(args) -> int:
         quick=args.quick,
         passes=plan.passes,
         memory=peaks,
-        suite_version=getattr(suite, "__version__", initlib.__version__),
+        suite_version=SUITE_VERSION,
     )
     document["skipped"] = list(benchmarks.SKIPPED)
     document["wall_s"] = time.perf_counter() - started

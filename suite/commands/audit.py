@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from suite.engine.environment import write_json
+from suite.stats.budget import BUDGETS
 
 HELP = "audit a model's initialization against a spec or torch's defaults (exit 0: all hold, 1: violation, 2: usage)"
 
@@ -27,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--input", metavar="MODULE:FACTORY", help="a function returning the input (tensor, tuple or dict)"
     )
     parser.add_argument("--widths", metavar="64,128,256", help="width sweep: the factory takes width=")
-    parser.add_argument("--budget", choices=("quick", "default", "thorough"), default="default")
+    parser.add_argument("--budget", choices=tuple(BUDGETS), default="default")
     parser.add_argument("--alpha", type=float, default=1e-3, help="family-wise false-alarm rate (default 1e-3)")
     parser.add_argument("--expect", metavar="FILE", help="ledger of known deviations (TOML, as verify's)")
     parser.add_argument("--json", metavar="PATH", help="write the audit as JSON (initcheck.audit/1)")

@@ -8,7 +8,8 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from suite.engine.environment import write_json
+from suite.engine.environment import SUITE_VERSION, write_json
+from suite.stats.budget import BUDGETS
 
 HELP = "run the battery on a correct target over K seeds: failure proportions, p-value uniformity, MDE table"
 SCHEMA = "initcheck.calibration/1"
@@ -17,7 +18,7 @@ SCHEMA = "initcheck.calibration/1"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", required=True, help="a target believed correct (initlib, torch.nn.init, ...)")
     parser.add_argument("--seeds", type=int, default=20, help="independent runs with seeds 1000..1000+K-1 (default 20)")
-    parser.add_argument("--budget", choices=("quick", "default", "thorough"), default="default")
+    parser.add_argument("--budget", choices=tuple(BUDGETS), default="default")
     parser.add_argument("--only", help="comma-separated initializer names")
     parser.add_argument(
         "--simulate",
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         record = {
             "schema": SCHEMA,
-            "suite_version": "0.1.0",
+            "suite_version": SUITE_VERSION,
             "target": target.name,
             "budget": args.budget,
             "alpha": budgets.DEFAULT_ALPHA,

@@ -8,7 +8,8 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from suite.engine.environment import write_json
+from suite.engine.environment import SUITE_VERSION, write_json
+from suite.stats.budget import BUDGETS
 
 HELP = "verify every catalogue mutant at K seeds and report kill rates (exit 1: an undocumented survivor)"
 SCHEMA = "initcheck.mutants/1"
@@ -16,7 +17,7 @@ SCHEMA = "initcheck.mutants/1"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, default=10, help="base seeds 0..K-1 (default 10)")
-    parser.add_argument("--budget", choices=("quick", "default", "thorough"), default="default")
+    parser.add_argument("--budget", choices=tuple(BUDGETS), default="default")
     parser.add_argument("--only", help="comma-separated mutant names")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: the CPU count)")
     parser.add_argument("--json", metavar="PATH", help="write the kill matrix (initcheck.mutants/1)")
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         record = {
             "schema": SCHEMA,
-            "suite_version": "0.1.0",
+            "suite_version": SUITE_VERSION,
             "budget": args.budget,
             "alpha": budgets.DEFAULT_ALPHA,
             "seeds": seeds,

@@ -9,7 +9,6 @@ from suite.engine.verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS
 from suite.engine.verification import Outcome
 
 SCHEMA = "initcheck.verify/1"
-SUITE_VERSION = "0.1.0"
 
 
 def replay_command(outcome: Outcome, only: str | None = None) -> str:
@@ -102,7 +101,7 @@ def to_json(outcome: Outcome, args=None) -> dict:
     counts = Counter(v.status for v in outcome.verdicts)
     return {
         "schema": SCHEMA,
-        "suite_version": SUITE_VERSION,
+        "suite_version": environment.SUITE_VERSION,
         "target": outcome.target,
         "seed": outcome.seed,
         "budget": outcome.budget,

@@ -8,14 +8,15 @@ import platform
 import sys
 import time
 
-from suite.engine.environment import write_json
+from suite.engine.environment import SUITE_VERSION, write_json
+from suite.stats.budget import BUDGETS
 
 HELP = "check initialization theory against measured networks (exit 0: all hold, 1: a claim is violated, 2: usage)"
 SCHEMA = "initcheck.theory/1"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--budget", choices=("quick", "default", "thorough"), default="default")
+    parser.add_argument("--budget", choices=tuple(BUDGETS), default="default")
     parser.add_argument("--seed", type=int, default=0, help="run seed; the same seed replays the run (default 0)")
     parser.add_argument("--alpha", type=float, default=1e-3, help="family-wise false-alarm rate (default 1e-3)")
     parser.add_argument("--only", help="comma-separated families (products, meanfield, isometry, ...)")
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         record = {
             "schema": SCHEMA,
-            "suite_version": "0.1.0",
+            "suite_version": SUITE_VERSION,
             "seed": args.seed,
             "budget": args.budget,
             "alpha": args.alpha,

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from suite.engine.environment import write_json
+from suite.stats.budget import BUDGETS
 
 HELP = "verify a target's initializers against their claims (exit 0: all hold, 1: a claim is violated, 2: usage)"
 
@@ -18,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--only", help="comma-separated initializer (or property) names")
     parser.add_argument("--seed", type=int, default=0, help="run seed; the same seed replays the run (default 0)")
-    parser.add_argument("--budget", choices=("quick", "default", "thorough"), default="default")
+    parser.add_argument("--budget", choices=tuple(BUDGETS), default="default")
     parser.add_argument(
         "--alpha", type=float, default=1e-3, help="family-wise false-alarm rate of the run (default 1e-3)"
     )

@@ -28,6 +28,10 @@ def version(distribution: str) -> str | None:
         return None
 
 
+#: The suite's version: the installed distribution's (pyproject.toml is its one source).
+SUITE_VERSION = version("initcheck") or "unknown (not installed: pip install -e .)"
+
+
 def describe() -> dict:
     """Python, torch and the statistics libraries' versions, platform, CPU and cores."""
     import torch

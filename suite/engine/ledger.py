@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import tomllib
 
 from suite.engine.verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
 

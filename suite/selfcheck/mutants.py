@@ -19,12 +19,17 @@ from dataclasses import dataclass
 import torch
 
 import initlib
+from suite.engine.checks.extras import EXTRAS
+from suite.spec.claims import TABLE
 from suite.stats import budget as budgets
 from suite.stats import significance
 
 
 @dataclass(frozen=True)
 class Mutant:
+    """A wrong ``function``: a name of the claims table or an extra (``calculate_gain``, ``compute_fans``),
+    whose claims are the ones it must break."""
+
     name: str
     function: str
     bug: str
@@ -36,6 +41,10 @@ class Mutant:
     base: str = "initlib"
     #: When set, ``implementation`` is a factory, called when the module is built (compiled code).
     lazy: bool = False
+
+    def __post_init__(self):
+        if self.function not in TABLE and self.function not in EXTRAS:
+            raise ValueError(f"mutant {self.name!r}: {self.function!r} is neither in the claims table nor an extra")
 
     def module(self) -> types.ModuleType:
         module = types.ModuleType(f"mutant_{self.name}")
@@ -79,10 +88,7 @@ def _float(tensor: torch.Tensor) -> torch.Tensor:
 
 
 def _fans(tensor: torch.Tensor) -> tuple[int, int]:
-    if tensor.dim() < 2:
-        raise ValueError(f"tensor: fans need at least 2 dimensions, got shape {tuple(tensor.shape)}")
-    receptive = math.prod(tensor.shape[2:])
-    return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+    return initlib.compute_fans(tensor.shape)
 
 
 def _kaiming_args(a, mode, nonlinearity) -> float:

@@ -14,9 +14,9 @@ import math
 import os
 import subprocess
 import sys
+import tomllib
 
 import pytest
-import tomllib
 import torch
 
 os.environ.setdefault("KERAS_BACKEND", "torch")

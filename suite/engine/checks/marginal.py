@@ -26,10 +26,6 @@ STATISTICAL = {
 }
 
 
-def statistical_checks(law: Distribution) -> tuple[str, ...]:
-    return STATISTICAL["bounded" if law.bounded else "unbounded"]
-
-
 def check(case: CheckCase, tensors: list[torch.Tensor], law: Distribution, select=None) -> list[Verdict]:
     """All marginal checks on the values of ``tensors`` (``select`` picks the elements the law is
     claimed for, e.g. the non-zero ones of ``sparse_``)."""

@@ -1,0 +1,40 @@
+"""Each claims entry names its claim kind, and the kind is what its claims promise: the engine runs a
+case's checks by the entry's kind (``suite.engine.kinds``), so an entry whose claims are of another
+kind would be checked against the wrong promise."""
+
+import pytest
+
+from suite.engine.kinds import KINDS
+from suite.spec import claims, strategies
+from suite.spec.layers import LAYER_TABLE
+
+
+def _promised(claim: claims.Claim) -> str:
+    """The kind a claim's fields promise (restated here from the fields' meaning)."""
+    if claim.exact is not None:
+        return "exact"
+    if claim.orthogonal_gain is not None:
+        return "orthogonal"
+    if claim.delta_orthogonal_gain is not None:
+        return "delta_orthogonal"
+    if claim.marginal_of == "nonzero":
+        return "sparse"
+    assert claim.marginal is not None
+    return "marginal"
+
+
+@pytest.mark.parametrize("spec", [*claims.TABLE.values(), *LAYER_TABLE.values()], ids=lambda s: s.name)
+def test_entry_kind_is_what_its_claims_promise(spec):
+    assert spec.kind in KINDS
+    for c in [*spec.fixed, *strategies.draw(spec.calls, 10, 5)]:
+        assert _promised(spec.claim(c)) == spec.kind, c.describe()
+
+
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="kind 'gaussian'"):
+        claims.Spec("x_", True, claims.TABLE["normal_"].calls, claims.TABLE["normal_"].claim, "", kind="gaussian")
+
+
+def test_every_random_entry_gets_every_check_of_its_kind_planned():
+    assert KINDS["exact"].statistical_checks == 0
+    assert all(KINDS[kind].statistical_checks > 0 for kind in KINDS if kind != "exact")
