@@ -339,3 +339,8 @@ LAYER_TABLE: dict[str, Spec] = {
         ),
     ]
 }
+
+
+def defaults() -> FlaxLayerDefaults:
+    """The ``flax-layers`` target's functions (:data:`suite.engine.targets.LAYER_TARGETS`)."""
+    return FlaxLayerDefaults()

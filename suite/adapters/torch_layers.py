@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import torch
 
-from suite.spec.layers import LAYERS
+from suite.spec.layers import LAYER_TABLE, LAYERS
+
+__all__ = ["LAYER_TABLE", "LayerDefaults", "defaults"]
 
 
 def _layer(kind: str, weight_shape: tuple[int, ...], generator: torch.Generator | None):
@@ -49,3 +51,8 @@ class LayerDefaults:
             return tensor
 
         return fill
+
+
+def defaults() -> LayerDefaults:
+    """The ``torch-layers`` target's functions (:data:`suite.engine.targets.LAYER_TARGETS`)."""
+    return LayerDefaults()

@@ -3,7 +3,7 @@
 The family (normal, uniform, constant) is the one whose fitted law is nearest by the Kolmogorov-Smirnov
 distance (scipy.stats.kstest with the fitted parameters); the scale is given as the std, in units of
 1/sqrt(fan_in) and 1/sqrt(fan_avg), against the expected std, and against the well-known conventions
-for the shape (formulas from :mod:`suite.oracle`: torch's Linear/Conv default U(+-1/sqrt(fan_in)),
+for the shape (formulas from :mod:`suite.spec.oracle`: torch's Linear/Conv default U(+-1/sqrt(fan_in)),
 Glorot, He, LeCun, N(0, 1), N(0, 0.02^2)).
 """
 

@@ -2,7 +2,7 @@
 torch default of its module type (:data:`suite.spec.torch_defaults.TORCH_DEFAULTS`), else none.
 
 A law becomes the claims table's own claim for the parameter's shape: ``TABLE[name].claim(call)``
-(:mod:`suite.claims`), so the audit checks a parameter exactly as ``verify`` checks one draw of the call.
+(:mod:`suite.spec.claims`), so the audit checks a parameter exactly as ``verify`` checks one draw of the call.
 """
 
 from __future__ import annotations

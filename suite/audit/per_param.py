@@ -1,12 +1,12 @@
 """The law of one parameter, checked with the engine's own checks.
 
 A parameter is one draw of its initializer call: the audit builds the claims table's claim for the
-parameter's shape and arguments and runs :func:`suite.verification.check_drawn` on it (the marginal checks:
+parameter's shape and arguments and runs :func:`suite.engine.verification.check_drawn` on it (the marginal checks:
 distribution, variance with power, mean, bounds and tails; structure: exact values, orthogonality,
 zeros per column; independence within the tensor). Big tensors are checked on a planned subsample:
 the sample size that gives power 0.99 against the budget's design std error at the per-check
-threshold (:func:`suite.verification.planned_sample`). Each parameter states the smallest relative std error
-its sample detects with power 0.99 (:func:`suite.significance.minimum_detectable_std_error`); a tensor
+threshold (:func:`suite.engine.verification.planned_sample`). Each parameter states the smallest relative std error
+its sample detects with power 0.99 (:func:`suite.stats.significance.minimum_detectable_std_error`); a tensor
 too small for any useful power (more than :data:`MAX_USEFUL_ERROR`) gets the exact and bound checks only.
 """
 

@@ -1,6 +1,6 @@
 """The audit of one model: build it (several seeds), resolve each parameter's law, check every law with
 the engine's checks, the cross-parameter and cross-build checks, optional propagation and width sweep,
-then one Holm decision over the whole model (:func:`suite.verification.settle`, i.e. ``engine.decision.holm``).
+then one Holm decision over the whole model (:func:`suite.engine.verification.settle`, i.e. ``engine.decision.holm``).
 """
 
 from __future__ import annotations

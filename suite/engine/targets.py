@@ -26,6 +26,13 @@ ADAPTERS = {
     "jax.nn.initializers": ("suite.adapters.jax_initializers", "pip install 'initcheck[jax]'"),
     "keras.initializers": ("suite.adapters.keras_initializers", "pip install 'initcheck[keras]'"),
 }
+#: Layer-defaults targets: the target's name -> (adapter module, target kind, what installs it). The module
+#: provides ``LAYER_TABLE`` (the claims) and ``defaults()`` (the object whose functions fill a tensor with a
+#: fresh layer's parameters).
+LAYER_TARGETS = {
+    "torch-layers": ("suite.adapters.torch_layers", "layers", "pip install initcheck"),
+    "flax-layers": ("suite.adapters.flax_layers", "flax-layers", "pip install 'initcheck[flax]'"),
+}
 #: Adapted frameworks that run on a choice of backends: the environment variable that picks it. The
 #: target ``name[backend]`` sets it; the target's name always carries the backend in use.
 BACKENDS = {"keras.initializers": "KERAS_BACKEND"}
@@ -52,17 +59,13 @@ class Target:
 
 def load(spec: str) -> Target:
     """Resolve ``spec`` to a :class:`Target`; :class:`UsageError` with the reason otherwise."""
-    if spec == "torch-layers":
-        from suite.adapters.torch_layers import LayerDefaults
-        from suite.spec.layers import LAYER_TABLE
-
-        return Target(spec, LayerDefaults(), kind="layers", claims=LAYER_TABLE)
-    if spec == "flax-layers":
+    if spec in LAYER_TARGETS:
+        adapter, kind, install = LAYER_TARGETS[spec]
         try:
-            from suite.adapters import flax_layers
+            module = importlib.import_module(adapter)
         except ImportError as error:
-            raise UsageError(f"--target: {spec} needs {error.name} (pip install 'initcheck[flax]')") from None
-        return Target(spec, flax_layers.FlaxLayerDefaults(), kind="flax-layers", claims=flax_layers.LAYER_TABLE)
+            raise UsageError(f"--target: {spec} needs {error.name} ({install})") from None
+        return Target(spec, module.defaults(), kind=kind, claims=module.LAYER_TABLE)
     base, _, backend = spec.removesuffix("]").partition("[")
     if base in ADAPTERS and (not backend or base in BACKENDS):
         adapter, install = ADAPTERS[base]

@@ -1,5 +1,5 @@
 """The independent oracle: every expected value the suite checks against, restated from the papers and
-the frameworks' documentation (see shared/reference/initializers.md).
+the frameworks' documentation (each function names its source).
 
 This module deliberately shares no code with initlib: an oracle that imported what it checks would agree
 with every bug. Where initlib states the same formula, it is stated again here on purpose.
