@@ -86,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         target, only, args.seed, args.budget, args.alpha, ledger, progress, args.time_limit, isolation
     )
     print(summary.summary(outcome, args))
+    if outcome.interrupted:
+        print(f"Interrupted: the run stopped early; these are the {len(outcome.verdicts)} verdicts reached so far")
     if args.json:
         record = summary.to_json(outcome, args)
         if outcome.interrupted:

@@ -30,7 +30,21 @@ class _TimedOut(BaseException):
 @contextlib.contextmanager
 def time_limit(seconds: float):
     """Interrupt the block after ``seconds`` (SIGALRM; main thread on Unix only, elsewhere no limit).
-    Code stuck inside one C call is interrupted when that call returns."""
+    Code stuck inside one C call is interrupted when that call returns; in a worker process the
+    :data:`monitor` is told the deadline, and the parent kills the worker when it passes."""
+    watch = monitor
+    if watch is not None:
+        watch.arm(seconds)
+    try:
+        with _alarm(seconds):
+            yield
+    finally:
+        if watch is not None:
+            watch.disarm()
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float):
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable or seconds <= 0:
         yield
@@ -65,9 +79,9 @@ def generator(seed: int, device: str = "cpu") -> torch.Generator:
 _HUNG: dict[int, str] = {}
 
 #: Who watches target calls from outside (:mod:`suite.engine.workers` sets it inside a worker process);
-#: ``None`` in-process. It has ``start(fn, tensor, kwargs, seconds)``, which raises :class:`CallFailed`
-#: for a call that killed an earlier worker, ``end()``, and ``explain(error) -> str`` (a note on the
-#: worker's limits for an allocation failure).
+#: ``None`` in-process. It has ``start(fn)``, which numbers the call and raises :class:`CallFailed` for
+#: a call that killed an earlier worker, and ``end()``; ``arm(seconds)`` and ``disarm()`` around every
+#: timed block; ``explain(error) -> str``, a note on the worker's limits for an allocation failure.
 monitor = None
 
 
@@ -79,7 +93,7 @@ def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: fl
     extra = {} if seed is None else {"generator": generator(seed, tensor.device.type)}
     watch = monitor
     if watch is not None:
-        watch.start(fn, tensor, kwargs, seconds)
+        watch.start(fn)
     try:
         with time_limit(seconds):
             return fn(tensor, **kwargs, **extra)

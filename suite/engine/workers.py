@@ -144,8 +144,9 @@ def death_reason(exitcode: int | None, memory_limit: int | None) -> str:
 
 class _Monitor:
     """Inside a worker: the hook :func:`suite.engine.invoke.invoke` calls around each target call. It
-    numbers the unit's calls, writes the one in flight (number, function, start, limit) to shared
-    memory for the parent, and refuses the call that killed an earlier worker."""
+    numbers the unit's calls, writes the one in flight (number, function, start, limit; the function is
+    empty for a timed call not made through invoke) to shared memory for the parent, and refuses the call
+    that killed an earlier worker."""
 
     def __init__(self, numbers, text, memory_limit: int | None):
         self.numbers, self.text, self.memory_limit = numbers, text, memory_limit
@@ -156,7 +157,7 @@ class _Monitor:
         self.count, self.refused = 0, refused
         self.numbers[2] = 0.0
 
-    def start(self, fn, tensor, kwargs, seconds: float) -> None:
+    def start(self, fn) -> None:
         self.count += 1
         name = getattr(fn, "__name__", type(fn).__name__)
         refused = self.refused.get(name)
@@ -165,10 +166,16 @@ class _Monitor:
             raise invoke.CallFailed(reason)
         self.text.value = name.encode()[:255]
         self.numbers[0] = self.count
+
+    def end(self) -> None:
+        self.text.value = b""
+
+    def arm(self, seconds: float) -> None:
+        """A timed block begins (a call through invoke, or one of the extras' calls)."""
         self.numbers[1] = time.monotonic()
         self.numbers[2] = seconds if seconds > 0 else 0.0
 
-    def end(self) -> None:
+    def disarm(self) -> None:
         self.numbers[2] = 0.0
 
     def explain(self, error: BaseException) -> str:
@@ -259,12 +266,14 @@ class _Pool:
             if index is not None:
                 in_call, number = worker.hang is not None or worker.numbers[2] > 0, int(worker.numbers[0])
                 function = worker.text.value.decode()
-                if in_call and function not in refused[index] and reruns[index] < MAX_RERUNS:
+                if in_call and function and function not in refused[index] and reruns[index] < MAX_RERUNS:
                     refused[index][function] = (number, reason)
                     reruns[index] += 1
                     pending.appendleft(index)
                 else:
-                    where = f"in call {number} of {function}" if in_call else "outside a call of the target"
+                    where = "outside a call of the target"
+                    if in_call:
+                        where = f"in call {number} of {function}" if function else "in a timed call of the target"
                     failure = unit_failure(self.target_name, names[index], self.seed, f"{where}: {reason}")
                     results[index] = ([failure], time.perf_counter() - started[index])
             workers[workers.index(worker)] = _Worker(self.context, self)
