@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from suite.commands import summary
-    from suite.engine import verification
+    from suite.engine import verification, workers
     from suite.engine.ledger import Ledger
     from suite.engine.targets import UsageError, load
 
@@ -82,9 +82,12 @@ def run(args: argparse.Namespace) -> int:
             return usage(f"--only: unknown name(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     progress = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
     progress(f"Verifying {target.name} (budget {args.budget}, seed {args.seed}, family-wise alpha {args.alpha:g})")
-    outcome = verification.verify(
-        target, only, args.seed, args.budget, args.alpha, ledger, progress, args.time_limit, isolation
-    )
+    try:
+        outcome = verification.verify(
+            target, only, args.seed, args.budget, args.alpha, ledger, progress, args.time_limit, isolation
+        )
+    except workers.WorkerStartFailed as error:
+        return usage(f"--isolation workers: {error}")
     print(summary.summary(outcome, args))
     if outcome.interrupted:
         print(f"Interrupted: the run stopped early; these are the {len(outcome.verdicts)} verdicts reached so far")

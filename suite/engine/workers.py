@@ -276,7 +276,10 @@ class _Pool:
                         where = f"in call {number} of {function}" if function else "in a timed call of the target"
                     failure = unit_failure(self.target_name, names[index], self.seed, f"{where}: {reason}")
                     results[index] = ([failure], time.perf_counter() - started[index])
-            workers[workers.index(worker)] = _Worker(self.context, self)
+            if pending:  # a replacement, while there is work for it
+                workers[workers.index(worker)] = _Worker(self.context, self)
+            else:
+                workers.remove(worker)
 
         try:
             while emitted < len(names):
