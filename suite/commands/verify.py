@@ -35,12 +35,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="per-call time limit of the target's functions (default: the budget's)",
     )
+    parser.add_argument(
+        "--isolation",
+        choices=("workers", "none"),
+        default="workers",
+        help="workers (default): the target runs in worker processes, so a crash, a hang inside C or a memory "
+        "blow-up fails that call and the run goes on; none: in this process, for debugging (gives up that "
+        "protection: such a target ends the whole run)",
+    )
+    parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: the number of cores)")
+    parser.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="address space of each worker, e.g. 4G or 512M (default: half the machine's memory over the workers)",
+    )
     parser.add_argument("--quiet", action="store_true", help="only the summary")
 
 
 def run(args: argparse.Namespace) -> int:
     from suite.commands import summary
-    from suite.engine import verification
+    from suite.engine import verification, workers
     from suite.engine.ledger import Ledger
     from suite.engine.targets import UsageError, load
 
@@ -52,6 +66,10 @@ def run(args: argparse.Namespace) -> int:
         return usage(f"--alpha: must lie in (0, 1), got {args.alpha}")
     if args.time_limit is not None and not args.time_limit > 0:
         return usage(f"--time-limit: must be > 0 seconds, got {args.time_limit}")
+    try:
+        isolation = _isolation(args)
+    except ValueError as error:
+        return usage(str(error))
     try:
         target = load(args.target)
         ledger = Ledger.read(args.expect) if args.expect else Ledger.for_target(target.name)
@@ -65,9 +83,41 @@ def run(args: argparse.Namespace) -> int:
             return usage(f"--only: unknown name(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     progress = (lambda line: None) if args.quiet else (lambda line: print(line, flush=True))
     progress(f"Verifying {target.name} (budget {args.budget}, seed {args.seed}, family-wise alpha {args.alpha:g})")
-    outcome = verification.verify(target, only, args.seed, args.budget, args.alpha, ledger, progress, args.time_limit)
+    try:
+        outcome = verification.verify(
+            target, only, args.seed, args.budget, args.alpha, ledger, progress, args.time_limit, isolation
+        )
+    except workers.WorkerStartFailed as error:
+        return usage(f"--isolation workers: {error}")
     print(summary.summary(outcome, args))
+    if outcome.interrupted:
+        print(f"Interrupted: the run stopped early; these are the {len(outcome.verdicts)} verdicts reached so far")
     if args.json:
-        write_json(args.json, summary.to_json(outcome, args))
+        record = summary.to_json(outcome, args)
+        if outcome.interrupted:
+            record["interrupted"] = True  # the verdicts reached before Ctrl-C or SIGTERM
+        write_json(args.json, record)
         print(f"JSON: {args.json}")
     return outcome.exit_code
+
+
+def _isolation(args: argparse.Namespace):
+    """The run's :class:`suite.engine.workers.Isolation` from --isolation, --jobs and --memory-limit."""
+    from suite.engine import workers
+
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError(f"--jobs: must be a whole number >= 1, got {args.jobs}")
+    if args.isolation == "none":
+        if args.jobs is not None or args.memory_limit is not None:
+            raise ValueError("--isolation none: runs in this process; --jobs and --memory-limit need workers")
+        return workers.IN_PROCESS
+    jobs = args.jobs or workers.cores()
+    if args.memory_limit is None:
+        return workers.Isolation(jobs, workers.default_memory_limit(jobs))
+    try:
+        limit = workers.parse_size(args.memory_limit)
+    except ValueError:
+        raise ValueError(f"--memory-limit: must be a size such as 4G or 1500M, got {args.memory_limit!r}") from None
+    if limit < workers.MIN_MEMORY // 2:
+        raise ValueError(f"--memory-limit: at least 1G (a worker with torch maps about that), got {args.memory_limit}")
+    return workers.Isolation(jobs, limit)

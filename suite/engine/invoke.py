@@ -30,7 +30,21 @@ class _TimedOut(BaseException):
 @contextlib.contextmanager
 def time_limit(seconds: float):
     """Interrupt the block after ``seconds`` (SIGALRM; main thread on Unix only, elsewhere no limit).
-    Code stuck inside one C call is interrupted when that call returns."""
+    Code stuck inside one C call is interrupted when that call returns; in a worker process the
+    :data:`monitor` is told the deadline, and the parent kills the worker when it passes."""
+    watch = monitor
+    if watch is not None:
+        watch.arm(seconds)
+    try:
+        with _alarm(seconds):
+            yield
+    finally:
+        if watch is not None:
+            watch.disarm()
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float):
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable or seconds <= 0:
         yield
@@ -59,9 +73,16 @@ def generator(seed: int, device: str = "cpu") -> torch.Generator:
     return torch.Generator(device=device).manual_seed(seed)
 
 
-#: Functions that ran past the time limit once are not called again in the same process: a hang
-#: costs one time limit, not one per remaining check.
+#: Functions that ran past the time limit once are not called again in the same unit of work (one
+#: initializer's checks; :mod:`suite.engine.process_state` clears it between units): a hang costs one
+#: time limit per function checked, not one per remaining check.
 _HUNG: dict[int, str] = {}
+
+#: Who watches target calls from outside (:mod:`suite.engine.workers` sets it inside a worker process);
+#: ``None`` in-process. It has ``start(fn)``, which numbers the call and raises :class:`CallFailed` for
+#: a call that killed an earlier worker, and ``end()``; ``arm(seconds)`` and ``disarm()`` around every
+#: timed block; ``explain(error) -> str``, a note on the worker's limits for an allocation failure.
+monitor = None
 
 
 def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: float):
@@ -70,6 +91,9 @@ def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: fl
     if id(fn) in _HUNG:
         raise CallFailed(f"not called: an earlier call {_HUNG[id(fn)]}")
     extra = {} if seed is None else {"generator": generator(seed, tensor.device.type)}
+    watch = monitor
+    if watch is not None:
+        watch.start(fn)
     try:
         with time_limit(seconds):
             return fn(tensor, **kwargs, **extra)
@@ -77,7 +101,23 @@ def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: fl
         _HUNG[id(fn)] = f"did not return within {seconds:g} s (time limit)"
         raise CallFailed(_HUNG[id(fn)]) from None
     except Exception as error:  # the target's own failure, whatever it is
-        raise CallFailed(f"raised {type(error).__name__}: {error}", error) from None
+        note = watch.explain(error) if watch is not None else ""
+        raise CallFailed(f"raised {type(error).__name__}: {error}{note}", error) from None
+    finally:
+        if watch is not None:
+            watch.end()
+
+
+@contextlib.contextmanager
+def seeded_global_rng(seed: int | None):
+    """The global torch RNG seeded from the call's seed for the block, the caller's state restored
+    after it: a target that draws from the global RNG (``torch.nn.init.sparse_`` draws its zero
+    pattern there) gives the same values in every run and every worker. Not used by the API check of
+    whether a function leaves the global RNG alone, which must see the global RNG as the call left it."""
+    with torch.random.fork_rng(devices=[]):
+        # the CPU generator only: torch.manual_seed also seeds every accelerator backend (~0.7 ms a call)
+        torch.default_generator.manual_seed(derive_seed(seed, "global"))
+        yield
 
 
 def fresh_tensor(c: Call, fill: float = float("nan"), device: str = "cpu") -> torch.Tensor:
@@ -87,10 +127,11 @@ def fresh_tensor(c: Call, fill: float = float("nan"), device: str = "cpu") -> to
 
 def draw(fn, c: Call, seeds: list[int], seconds: float) -> list[torch.Tensor]:
     """The argument tensors after one call per seed (the in-place contract: the values are read from
-    the argument, whatever the function returned)."""
+    the argument, whatever the function returned); each call with the global RNG seeded from its seed."""
     tensors = []
     for seed in seeds:
         tensor = fresh_tensor(c)
-        invoke(fn, tensor, c.args, seed, seconds)
+        with seeded_global_rng(seed):
+            invoke(fn, tensor, c.args, seed, seconds)
         tensors.append(tensor)
     return tensors

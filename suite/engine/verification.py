@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from suite.engine import invoke
+from suite.engine import invoke, workers
 from suite.engine.checks import api, extras, properties
 from suite.engine.checks.context import CheckCase, RunPlan
 from suite.engine.decision import holm
@@ -49,6 +49,7 @@ class Outcome:
     not_provided: list[str] = field(default_factory=list)
     ledger: Ledger | None = None
     seconds: float = 0.0
+    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: the verdicts reached so far
 
     @property
     def failed(self) -> list[Verdict]:
@@ -56,7 +57,7 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 130 if self.interrupted else 1 if self.failed else 0
 
 
 def verify(
@@ -68,7 +69,10 @@ def verify(
     ledger: Ledger | None = None,
     progress: Callable[[str], None] = lambda line: None,
     time_limit: float | None = None,
+    isolation: workers.Isolation = workers.IN_PROCESS,
 ) -> Outcome:
+    """Verify ``target``; ``isolation`` says where the target's code runs (in this process by default;
+    :mod:`suite.engine.workers` for worker processes), which does not change the verdicts."""
     started = time.perf_counter()
     chosen_budget = budgets.get(budget)
     if time_limit is not None:
@@ -76,20 +80,25 @@ def verify(
     table = target.claims
     plan = make_plan(table, chosen_budget, alpha, with_properties=target.kind == "functions")
     outcome = Outcome(target.name, seed, budget, alpha, ledger=ledger)
-    for name, check in _work(target, table, plan, seed):
-        if only is not None and name not in only:
-            continue
-        fn = target.function(name) if name not in properties.PROPERTIES else target
-        if fn is None:
-            outcome.not_provided.append(name)
-            progress(f"  {name:<22} not provided")
-            continue
-        tick = time.perf_counter()
-        verdicts = check(fn)
-        if verdicts:  # a property whose initializers the target lacks makes none
-            outcome.provided.append(name)
-            outcome.verdicts += verdicts
-            progress(_line(name, verdicts, time.perf_counter() - tick))
+    entries = [(name, check, _function(target, name)) for name, check in _work(target, table, plan, seed)]
+    entries = [entry for entry in entries if only is None or entry[0] in only]
+    results = workers.execute(isolation, target.name, plan, seed, [e for e in entries if e[2] is not None], locate)
+    with workers.interruptible():
+        try:
+            for name, _, fn in entries:
+                if fn is None:
+                    outcome.not_provided.append(name)
+                    progress(f"  {name:<22} not provided")
+                    continue
+                verdicts, seconds = next(results)
+                if verdicts:  # a property whose initializers the target lacks makes none
+                    outcome.provided.append(name)
+                    outcome.verdicts += verdicts
+                    progress(_line(name, verdicts, seconds))
+        except KeyboardInterrupt:
+            outcome.interrupted = True
+            results.close()  # stops the workers
+            progress("  interrupted: the verdicts reached so far follow")
     settle(outcome.verdicts, alpha)
     if ledger is not None:
         ledger.apply(outcome.verdicts)
@@ -109,6 +118,16 @@ def _work(target: Target, table: dict[str, claims.Spec], plan: RunPlan, seed: in
         yield name, functools.partial(_run_extra, run_extra, target.name, derive_case_seed(seed, name, 0))
     for name in properties.PROPERTIES:
         yield name, functools.partial(_run_property, name, plan, derive_case_seed(seed, name, 0))
+
+
+def _function(target: Target, name: str):
+    return target.function(name) if name not in properties.PROPERTIES else target
+
+
+def locate(target: Target, plan: RunPlan, seed: int, name: str):
+    """(check, fn) of the unit ``name`` of a run (what a worker process runs)."""
+    check = dict(_work(target, target.claims, plan, seed))[name]
+    return check, _function(target, name)
 
 
 def _run_spec_on(target, spec, plan, seed, fn):

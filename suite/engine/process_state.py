@@ -1,0 +1,62 @@
+"""Process-wide state a target can change, reset around each unit of work (one initializer's checks).
+
+A target that calls ``torch.set_default_dtype``, seeds or draws from a global RNG, changes the thread
+count or switches off autograd changes every later computation in its process. Around each unit the
+suite seeds the global RNGs (torch, numpy, ``random``) from the run's seed and the unit's name, so
+the unit sees the same state in every worker and with every ``--jobs``, and afterwards puts back what
+it found, so a unit never sees what another unit's target did. A worker process is the stronger
+barrier (:mod:`suite.engine.workers`); this guard is what makes units in one process independent too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+
+import numpy as np
+import torch
+
+from suite.engine import invoke
+
+
+def _snapshot() -> dict:
+    return {
+        "dtype": torch.get_default_dtype(),
+        "device": torch.get_default_device(),
+        "threads": torch.get_num_threads(),
+        "grad": torch.is_grad_enabled(),
+        "deterministic": torch.are_deterministic_algorithms_enabled(),
+        "torch_rng": torch.default_generator.get_state(),
+        "numpy_rng": np.random.get_state(),
+        "python_rng": random.getstate(),
+    }
+
+
+def _restore(state: dict) -> None:
+    torch.set_default_dtype(state["dtype"])
+    torch.set_default_device(state["device"])
+    if torch.get_num_threads() != state["threads"]:
+        torch.set_num_threads(state["threads"])
+    torch.set_grad_enabled(state["grad"])
+    torch.use_deterministic_algorithms(state["deterministic"])
+    torch.default_generator.set_state(state["torch_rng"])
+    np.random.set_state(state["numpy_rng"])
+    random.setstate(state["python_rng"])
+
+
+@contextlib.contextmanager
+def guard(seed: int, unit: str):
+    """Run the block (one unit of work) with the global RNGs seeded from ``(seed, unit)``, the
+    time-limit memory (:data:`suite.engine.invoke._HUNG`) empty, and the process-wide state restored
+    afterwards."""
+    saved = _snapshot()
+    unit_seed = invoke.derive_seed(seed, "unit", unit)
+    torch.default_generator.manual_seed(unit_seed)
+    np.random.seed(unit_seed % 2**32)
+    random.seed(unit_seed)
+    invoke._HUNG.clear()
+    try:
+        yield
+    finally:
+        invoke._HUNG.clear()
+        _restore(saved)

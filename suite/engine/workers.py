@@ -1,0 +1,345 @@
+"""Running a verification's units of work (one initializer's checks each) in worker processes.
+
+A verifier of other people's code must survive that code. In-process, a segfault, ``os._exit``, a call
+stuck inside C (SIGALRM waits for it to return) or a 30 GB allocation ends the whole run. Here each
+unit runs in a worker process, spawned (torch and OpenMP do not survive a fork safely), with an
+address-space limit (``resource.setrlimit(RLIMIT_AS)``); the worker writes which call of the target
+is in flight and since when into shared memory, and the parent kills a worker whose call runs past its
+time limit. When a worker dies, the parent replaces it and runs the unit again in the new worker,
+deterministically (seeds are derived per case), with the call that killed the worker refused: that
+call fails with the reason (the signal, the exit status, the time limit), later calls of the same
+function are not made (as after a hang in-process), the rest of the unit's checks run as usual.
+
+The result does not depend on the number of workers: units are independent (each starts from the
+same process state, :mod:`suite.engine.process_state`) and their verdicts are returned in the order of
+the plan, whichever worker finished first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+
+from suite.engine import invoke, process_state
+from suite.engine.verdict import Verdict
+
+#: Seconds a call may run past its time limit before the worker is killed: inside the worker SIGALRM
+#: stops a Python-level hang at the limit itself; only a call stuck outside Python gets this far.
+KILL_GRACE = 1.0
+#: Times a unit is run again after a worker died in it before it is given up with one failing verdict.
+MAX_RERUNS = 8
+#: How often (seconds) the parent looks at the calls in flight.
+POLL = 0.05
+#: Fraction of the machine's memory the workers may address together (the default ``--memory-limit``
+#: is this divided by the number of workers, at least :data:`MIN_MEMORY`).
+MEMORY_FRACTION = 0.5
+MIN_MEMORY = 2 << 30
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """How a run executes its units: ``jobs`` worker processes with ``memory_limit`` bytes of address
+    space each, or (``jobs == 0``) in the suite's own process (``--isolation none``: no protection
+    against crashes, C-level hangs or memory blow-ups; for debugging)."""
+
+    jobs: int = 0
+    memory_limit: int | None = None
+
+    @property
+    def in_process(self) -> bool:
+        return self.jobs == 0
+
+
+IN_PROCESS = Isolation()
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def default_memory_limit(jobs: int) -> int:
+    """A safe share of the machine per worker: :data:`MEMORY_FRACTION` of the physical memory split
+    over the workers, at least :data:`MIN_MEMORY` (torch alone maps about 1 GiB)."""
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return max(MIN_MEMORY, int(physical * MEMORY_FRACTION / max(jobs, 1)))
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``4G``, ``512M``, ``1.5GiB`` or a plain number of bytes; ValueError otherwise."""
+    number = text.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = number[-1:] if number[-1:] in _UNITS and number[-1:] else ""
+    value = float(number.removesuffix(unit)) if unit else float(number)
+    if not value > 0:
+        raise ValueError(text)
+    return int(value * _UNITS[unit])
+
+
+def size_text(size: int) -> str:
+    return f"{size / (1 << 30):.3g} GiB"
+
+
+def execute(
+    isolation: Isolation,
+    target_name: str,
+    plan,
+    seed: int,
+    units: list[tuple[str, Callable, object]],
+    locate: Callable,
+) -> Iterator[tuple[list[Verdict], float]]:
+    """(verdicts, seconds) for each unit ``(name, check, fn)``, in the order given. In-process: ``check(fn)``
+    under :func:`suite.engine.process_state.guard`. In workers: ``locate(target, plan, seed, name)``
+    gives a worker the unit's ``(check, fn)`` on its own copy of the target (loaded by ``target_name``)."""
+    if isolation.in_process:
+        for name, check, fn in units:
+            started = time.perf_counter()
+            with process_state.guard(seed, name):
+                verdicts = check(fn)
+            yield verdicts, time.perf_counter() - started
+        return
+    yield from _Pool(isolation, target_name, plan, seed, locate).run([name for name, _, _ in units])
+
+
+def unit_failure(target: str, name: str, seed: int, reason: str) -> Verdict:
+    """The one verdict of a unit whose checks could not complete (its worker died outside a call of the
+    target, or in too many calls)."""
+    return Verdict(
+        target=target,
+        initializer=name,
+        check="worker",
+        case=0,
+        call=f"the checks of {name}",
+        claim="the checks run to completion in a worker process",
+        passed=False,
+        seed=seed,
+        reason=reason,
+    )
+
+
+def death_reason(exitcode: int | None, memory_limit: int | None) -> str:
+    """Why a worker ended, phrased to follow "an earlier call ..." (the in-process wording for hangs)."""
+    if exitcode is not None and exitcode < 0:
+        number = -exitcode
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        description = signal.strsignal(number) or name
+        reason = f"killed its worker process with {name} ({description})"
+        if number == signal.SIGKILL:
+            reason += f"; out of memory? (the worker's limit is {size_text(memory_limit)})" if memory_limit else ""
+        return reason
+    return f"ended its worker process (exit status {exitcode}: os._exit, sys.exit or exit() inside the call)"
+
+
+class _Monitor:
+    """Inside a worker: the hook :func:`suite.engine.invoke.invoke` calls around each target call. It
+    numbers the unit's calls, writes the one in flight (number, function, start, limit; the function is
+    empty for a timed call not made through invoke) to shared memory for the parent, and refuses the call
+    that killed an earlier worker."""
+
+    def __init__(self, numbers, text, memory_limit: int | None):
+        self.numbers, self.text, self.memory_limit = numbers, text, memory_limit
+        self.count = 0
+        self.refused: dict[str, tuple[int, str]] = {}
+
+    def begin_unit(self, refused: dict[str, tuple[int, str]]) -> None:
+        self.count, self.refused = 0, refused
+        self.numbers[2] = 0.0
+
+    def start(self, fn) -> None:
+        self.count += 1
+        name = getattr(fn, "__name__", type(fn).__name__)
+        refused = self.refused.get(name)
+        if refused is not None and self.count >= refused[0]:
+            reason = refused[1] if self.count == refused[0] else f"not called: an earlier call {refused[1]}"
+            raise invoke.CallFailed(reason)
+        self.text.value = name.encode()[:255]
+        self.numbers[0] = self.count
+
+    def end(self) -> None:
+        self.text.value = b""
+
+    def arm(self, seconds: float) -> None:
+        """A timed block begins (a call through invoke, or one of the extras' calls)."""
+        self.numbers[1] = time.monotonic()
+        self.numbers[2] = seconds if seconds > 0 else 0.0
+
+    def disarm(self) -> None:
+        self.numbers[2] = 0.0
+
+    def explain(self, error: BaseException) -> str:
+        if self.memory_limit and (isinstance(error, MemoryError) or "can't allocate memory" in str(error)):
+            return f" (the worker's memory limit is {size_text(self.memory_limit)}: --memory-limit)"
+        return ""
+
+
+def _worker_main(conn, numbers, text, target_name: str, plan, seed: int, memory_limit: int | None, locate) -> None:
+    """A worker process: load the target, then run the units the parent sends until it sends None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if memory_limit:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    from suite.engine.targets import load
+
+    try:
+        target = load(target_name)
+    except Exception as error:  # UsageError or whatever the target's import raised
+        conn.send(("load-failed", f"{type(error).__name__}: {error}"))
+        return
+    monitor = _Monitor(numbers, text, memory_limit)
+    invoke.monitor = monitor
+    conn.send(("ready",))
+    while (message := conn.recv()) is not None:
+        index, name, refused = message
+        monitor.begin_unit(refused)
+        started = time.perf_counter()
+        check, fn = locate(target, plan, seed, name)
+        with process_state.guard(seed, name):
+            try:
+                verdicts = check(fn)
+            except Exception as error:  # the suite's own failure: reported as the unit's failure
+                verdicts = [unit_failure(target.name, name, seed, f"{type(error).__name__}: {error} (in the suite)")]
+        monitor.numbers[2] = 0.0
+        conn.send(("done", index, verdicts, time.perf_counter() - started))
+
+
+class WorkerStartFailed(Exception):
+    """A worker could not load the target (the message says why) or died before it was ready."""
+
+
+class _Worker:
+    def __init__(self, context, pool: _Pool):
+        self.numbers = context.RawArray("d", 3)  # call number, start (time.monotonic), time limit (0: idle)
+        self.text = context.RawArray("c", 256)  # the function in flight
+        self.conn, child = context.Pipe()
+        settings = (pool.target_name, pool.plan, pool.seed, pool.memory_limit, pool.locate)
+        self.process = context.Process(
+            target=_worker_main, args=(child, self.numbers, self.text, *settings), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.unit: int | None = None
+        self.hang: str | None = None
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+class _Pool:
+    def __init__(self, isolation: Isolation, target_name: str, plan, seed: int, locate: Callable):
+        self.jobs = isolation.jobs
+        self.memory_limit = isolation.memory_limit
+        self.target_name, self.plan, self.seed, self.locate = target_name, plan, seed, locate
+        self.context = multiprocessing.get_context("spawn")
+
+    def run(self, names: list[str]) -> Iterator[tuple[list[Verdict], float]]:
+        pending = deque(range(len(names)))
+        refused: dict[int, dict[str, tuple[int, str]]] = {i: {} for i in range(len(names))}
+        reruns = dict.fromkeys(range(len(names)), 0)
+        started: dict[int, float] = {}
+        results: dict[int, tuple[list[Verdict], float]] = {}
+        workers = [_Worker(self.context, self) for _ in range(min(self.jobs, len(names)))]
+        emitted = 0
+
+        def died(worker: _Worker) -> None:
+            worker.kill()
+            reason = worker.hang or death_reason(worker.process.exitcode, self.memory_limit)
+            if not worker.ready:
+                raise WorkerStartFailed(f"a worker process {reason} before it had loaded the target")
+            index = worker.unit
+            if index is not None:
+                in_call, number = worker.hang is not None or worker.numbers[2] > 0, int(worker.numbers[0])
+                function = worker.text.value.decode()
+                if in_call and function and function not in refused[index] and reruns[index] < MAX_RERUNS:
+                    refused[index][function] = (number, reason)
+                    reruns[index] += 1
+                    pending.appendleft(index)
+                else:
+                    where = "outside a call of the target"
+                    if in_call:
+                        where = f"in call {number} of {function}" if function else "in a timed call of the target"
+                    failure = unit_failure(self.target_name, names[index], self.seed, f"{where}: {reason}")
+                    results[index] = ([failure], time.perf_counter() - started[index])
+            if pending:  # a replacement, while there is work for it
+                workers[workers.index(worker)] = _Worker(self.context, self)
+            else:
+                workers.remove(worker)
+
+        try:
+            while emitted < len(names):
+                for worker in workers:
+                    if worker.ready and worker.unit is None and pending:
+                        worker.unit = pending.popleft()
+                        started.setdefault(worker.unit, time.perf_counter())
+                        worker.conn.send((worker.unit, names[worker.unit], refused[worker.unit]))
+                for conn in wait([w.conn for w in workers], timeout=POLL):
+                    worker = next(w for w in workers if w.conn is conn)
+                    try:
+                        message = conn.recv()
+                    except (EOFError, OSError):
+                        died(worker)
+                        continue
+                    if message[0] == "ready":
+                        worker.ready = True
+                    elif message[0] == "load-failed":
+                        raise WorkerStartFailed(f"a worker could not load {self.target_name!r}: {message[1]}")
+                    else:
+                        _, index, verdicts, _seconds = message
+                        results[index] = (verdicts, time.perf_counter() - started[index])
+                        worker.unit = None
+                now = time.monotonic()
+                for worker in list(workers):
+                    limit = worker.numbers[2]
+                    if worker.unit is not None and limit > 0 and now - worker.numbers[1] > limit + KILL_GRACE:
+                        worker.hang = (
+                            f"did not return within {limit:g} s (time limit; stuck outside Python, so its worker "
+                            "process was killed)"
+                        )
+                        died(worker)
+                while emitted in results:
+                    yield results.pop(emitted)
+                    emitted += 1
+        finally:
+            for worker in workers:
+                if worker.process.is_alive() and worker.ready:
+                    with contextlib.suppress(OSError):
+                        worker.conn.send(None)
+            for worker in workers:
+                worker.process.join(timeout=2)
+                worker.kill()
+
+
+@contextlib.contextmanager
+def interruptible():
+    """SIGTERM raises KeyboardInterrupt in the block, as Ctrl-C (SIGINT) does, so that a run stopped
+    either way keeps the verdicts it has (the main thread only; elsewhere nothing changes)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,83 @@
+"""Process-wide state a target changes does not reach another unit of work; the global torch RNG is
+seeded per drawn call, so a target drawing from it (torch.nn.init.sparse_) gives the same values
+whatever ran before; the worker settings parse and report as documented."""
+
+import signal
+
+import pytest
+import torch
+
+from suite.engine import invoke, process_state, verification, workers
+from suite.engine.targets import load
+from suite.spec.strategies import Call
+from tests.suite_tests.helpers import ROOT
+
+
+def test_guard_restores_what_a_unit_changed():
+    before = (torch.get_default_dtype(), torch.get_num_threads(), torch.get_rng_state())
+    with process_state.guard(0, "changer"):
+        torch.set_default_dtype(torch.float64)
+        torch.set_num_threads(1 if before[1] != 1 else 2)
+        torch.manual_seed(1234)
+    assert (torch.get_default_dtype(), torch.get_num_threads()) == before[:2]
+    assert torch.equal(torch.get_rng_state(), before[2])
+
+
+def test_a_unit_starts_from_the_same_global_rng_state_whatever_ran_before():
+    def first_draw():
+        with process_state.guard(5, "unit"):
+            return torch.rand(4)
+
+    a = first_draw()
+    torch.rand(100)  # another unit consumed the global RNG
+    assert torch.equal(a, first_draw())
+
+
+def test_in_process_a_state_changer_does_not_reach_a_later_function():
+    target = load(str(ROOT / "examples" / "hostile_initializers.py"))
+    outcome = verification.verify(target, ["trunc_normal_", "ones_"], 0, "quick")
+    ones = [v for v in outcome.verdicts if v.initializer == "ones_"]
+    assert ones and all(v.passed for v in ones), [v.describe() for v in ones if not v.passed]
+    assert torch.get_default_dtype() == torch.float32
+
+
+def test_drawn_calls_seed_the_global_rng_from_their_seed():
+    """torch.nn.init.sparse_ draws its zero pattern from the global RNG: the same seeds give the same
+    tensors whatever state the global RNG was in, and the caller's state is left as it was."""
+    call = Call("sparse_", (16, 8), "float32", (("sparsity", 0.5),))
+    first = invoke.draw(torch.nn.init.sparse_, call, [1, 2], 10.0)
+    torch.rand(100)
+    state = torch.get_rng_state()
+    second = invoke.draw(torch.nn.init.sparse_, call, [1, 2], 10.0)
+    assert all(torch.equal(a, b) for a, b in zip(first, second, strict=True))
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("4G", 4 << 30), ("512M", 512 << 20), ("1.5GiB", 3 << 29), ("2gb", 2 << 30), ("1048576", 1 << 20)],
+)
+def test_memory_sizes_parse(text, size):
+    assert workers.parse_size(text) == size
+
+
+@pytest.mark.parametrize("text", ["", "G", "-1G", "0", "four gigabytes"])
+def test_bad_memory_sizes_are_rejected(text):
+    with pytest.raises(ValueError):
+        workers.parse_size(text)
+
+
+def test_death_reasons_name_the_signal_or_the_status():
+    assert "SIGSEGV" in workers.death_reason(-signal.SIGSEGV, None)
+    assert "SIGKILL" in workers.death_reason(-signal.SIGKILL, 2 << 30) and "2 GiB" in workers.death_reason(
+        -signal.SIGKILL, 2 << 30
+    )
+    assert "exit status 3" in workers.death_reason(3, None)
+
+
+def test_default_memory_limit_shares_half_the_machine():
+    import os
+
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert workers.default_memory_limit(1) >= min(physical // 2, workers.MIN_MEMORY)
+    assert workers.default_memory_limit(4) == max(workers.MIN_MEMORY, int(physical * 0.5 / 4))
