@@ -195,8 +195,8 @@ def _failed(job: Job, world_size: int, folder: Path) -> AuditResult:
                 "rank failed)" + (f"; last stack: {text.splitlines()[-1].strip()}" if text else ""),
             }
     usage = {r["message"] for r in records.values() if r["kind"] == "usage"}
-    if usage and all(r["kind"] in ("usage", "stopped") for r in records.values()):
-        raise AuditError(sorted(usage)[0])
+    if len(usage) == 1 and all(r["kind"] == "usage" for r in records.values()):  # every rank, the same error
+        raise AuditError(usage.pop())
     builds = job.options.get("builds", 2)
     result = AuditResult(
         job.model,
