@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.distributed]
 MLP = str(ROOT / "examples" / "models" / "sharded_mlp.py")
 SPEC = str(ROOT / "examples" / "specs" / "sharded_mlp.toml")
 FAULTS = str(ROOT / "tests" / "audit_tests" / "sharded_faults.py")
+TORCH_LEDGER = str(ROOT / "examples" / "specs" / "torch_sharded_cpu.ledger.toml")
 QUICK = {"builds": 2, "budget": "quick", "alpha": 1e-3}
 #: checks only a sharded audit makes (everything else must equal the unsharded audit's)
 SHARDED_ONLY = ("shards.", "replicas.", "ranks.")
@@ -47,6 +48,10 @@ def _jobs(world: int, mesh=None) -> dict[tuple[str, int], launch.Job]:
             jobs[(name, seed)] = launch.Job(f"{MLP}:{name}", SPEC, mesh or (world,), 120, {"seed": seed, **QUICK})
     for name in BUGS:
         jobs[(name, 0)] = launch.Job(f"{MLP}:{name}", SPEC, mesh or (world,), 120, {"seed": 0, **QUICK})
+    if world == 2:  # torch's own sharded initialization, against torch's defaults, with the finding's ledger
+        for seed in (0, 1):
+            options = {"seed": seed, **QUICK}
+            jobs[("torch_reset", seed)] = launch.Job(f"{MLP}:torch_reset", None, (2,), 120, options, TORCH_LEDGER)
     return jobs
 
 
@@ -192,3 +197,15 @@ def test_a_rank_that_hangs_is_stopped_by_the_timeout_and_reported():
     assert result.exit_code == 1
     (v,) = [v for v in result.model_verdicts if v.check == "ranks.complete"]
     assert "rank 1: stopped without a result" in v.measured, v.measured
+
+
+def test_torch_own_sharded_init_on_a_cpu_mesh_repeats_one_shard_on_every_rank(two):
+    """The finding recorded in examples/specs/torch_sharded_cpu.ledger.toml: with the ledger, each random
+    tensor's ``shards.distinct`` failure is a known deviation naming ranks 0 and 1."""
+    for seed in (0, 1):
+        result = two[("torch_reset", seed)]
+        for name in ("up.weight", "up.bias", "down.weight", "down.bias"):
+            report = next(r for r in result.params if r.name == name)
+            (v,) = [v for v in report.verdicts if v.check == "shards.distinct"]
+            assert v.status == "deviation", f"seed {seed}, {name}: {v.status}"
+            assert v.measured.startswith("identical shards on ranks 0 and 1"), v.measured
