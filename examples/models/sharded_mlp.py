@@ -178,3 +178,30 @@ def torch_reset(mesh) -> MLP:
         if hasattr(module, "reset_parameters"):
             module.reset_parameters()
     return model
+
+
+def hsdp(mesh) -> MLP:
+    """Two dimensions (``--mesh 2,2``): FSDP2 over a 2-D mesh is HSDP, parameters replicated over the first
+    dimension and sharded over the second (placements ``Replicate(), Shard(0)``)."""
+    from torch.distributed.fsdp import fully_shard
+
+    model = _meta()
+    for layer in (model.up, model.down, model.norm):
+        fully_shard(layer, mesh=mesh)
+    fully_shard(model, mesh=mesh)
+    return init_global(model.to_empty(device="cpu"))
+
+
+def fsdp_tp(mesh) -> MLP:
+    """Tensor parallel over ``mesh["tp"]``, then FSDP over ``mesh["dp"]`` (``--mesh 2,2``): FSDP shards
+    the TP shards again (``_StridedShard``), a local shard that is not one box of the global tensor; the
+    audit refuses it by name (not yet supported)."""
+    from torch.distributed.fsdp import fully_shard
+    from torch.distributed.tensor.parallel import ColwiseParallel, RowwiseParallel, parallelize_module
+
+    model = _meta()
+    parallelize_module(model, mesh["tp"], {"up": ColwiseParallel(), "down": RowwiseParallel()})
+    for layer in (model.up, model.down):
+        fully_shard(layer, mesh=mesh["dp"])
+    fully_shard(model, mesh=mesh["dp"])
+    return init_global(model.to_empty(device="cpu"))

@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         except (AuditError, SpecError) as error:
             return usage(str(error))
         if launch.in_torchrun() and int(os.environ["RANK"]) != 0:
-            return result.exit_code
+            return 0  # rank 0 carries the verdict's exit status (torchrun stops the job at a rank's failure)
         return _write(result, args)
     # --- end sharded models ---
     try:

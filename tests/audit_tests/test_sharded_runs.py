@@ -36,18 +36,22 @@ QUICK = {"builds": 2, "budget": "quick", "alpha": 1e-3}
 #: checks only a sharded audit makes (everything else must equal the unsharded audit's)
 SHARDED_ONLY = ("shards.", "replicas.", "ranks.")
 #: the correct models audited at several seeds for false alarms (2 ranks) and the seeds of each
-CORRECT_SEEDS = {"fsdp": (0, 1, 2), "tp": (0, 1), "fsdp_per_rank": (0, 1, 2)}
+CORRECT_SEEDS = {"fsdp": (0, 1, 2), "tp": (0, 1), "fsdp_per_rank": (0, 1, 2), "hsdp": (0,)}
 BUGS = ("bug_same_seed", "bug_local_fans", "bug_replica_differs", "bug_skipped")
 
 
 def _jobs(world: int, mesh=None) -> dict[tuple[str, int], launch.Job]:
     jobs = {}
-    seeds = CORRECT_SEEDS if world == 2 else {"fsdp": (0,), "tp": (0,), "fsdp_per_rank": (3,)}
+    seeds = {k: v for k, v in CORRECT_SEEDS.items() if k != "hsdp"}
+    if world == 4:
+        seeds = {"fsdp": (0,), "tp": (0,), "fsdp_per_rank": (3,)}
     for name, chosen in seeds.items():
         for seed in chosen:
             jobs[(name, seed)] = launch.Job(f"{MLP}:{name}", SPEC, mesh or (world,), 120, {"seed": seed, **QUICK})
     for name in BUGS:
         jobs[(name, 0)] = launch.Job(f"{MLP}:{name}", SPEC, mesh or (world,), 120, {"seed": 0, **QUICK})
+    if world == 4:  # FSDP2 on a 2-D mesh (HSDP): replicated over one dimension, sharded over the other
+        jobs[("hsdp", 0)] = launch.Job(f"{MLP}:hsdp", SPEC, (2, 2), 120, {"seed": 0, **QUICK})
     if world == 2:  # torch's own sharded initialization, against torch's defaults, with the finding's ledger
         for seed in (0, 1):
             options = {"seed": seed, **QUICK}
@@ -89,12 +93,13 @@ def _comparable(result) -> dict:
     return {_key(v): v for v in result.verdicts if not v.check.startswith(SHARDED_ONLY)}
 
 
-@pytest.mark.parametrize("model", ["fsdp", "tp"])
+@pytest.mark.parametrize("model", ["fsdp", "tp", "hsdp"])
 def test_sharded_verdicts_equal_the_unsharded_audits(runs, model):
     world, results = runs
-    for (name, seed), sharded in results.items():
-        if name != model:
-            continue
+    audited = [(seed, sharded) for (name, seed), sharded in results.items() if name == model]
+    if not audited:
+        pytest.skip(f"{model} is audited at 4 ranks only (a 2-D mesh)")
+    for seed, sharded in audited:
         whole = _whole(seed)
         a, b = _comparable(whole), _comparable(sharded)
         assert a.keys() == b.keys(), f"{world} ranks, seed {seed}: {sorted(a.keys() ^ b.keys())}"
@@ -209,3 +214,22 @@ def test_torch_own_sharded_init_on_a_cpu_mesh_repeats_one_shard_on_every_rank(tw
             (v,) = [v for v in report.verdicts if v.check == "shards.distinct"]
             assert v.status == "deviation", f"seed {seed}, {name}: {v.status}"
             assert v.measured.startswith("identical shards on ranks 0 and 1"), v.measured
+
+
+def test_the_command_writes_a_sharded_audit_valid_against_the_schema(tmp_path, capsys):
+    import json
+
+    import jsonschema
+
+    from suite.commands.cli import main
+
+    path = tmp_path / "audit.json"
+    argv = ["audit", "--model", f"{MLP}:bug_same_seed", "--spec", SPEC, "--world-size", "2", "--budget", "quick"]
+    assert main([*argv, "--json", str(path), "--rank-timeout", "120"]) == 1
+    record = json.loads(path.read_text())
+    jsonschema.validate(record, json.loads((ROOT / "suite" / "schemas" / "audit.schema.json").read_text()))
+    assert [r["rank"] for r in record["ranks"]] == [0, 1]
+    assert {p["name"]: p["placement"] for p in record["params"]}["up.weight"] == "mesh dp=2:Shard(0)"
+    out = capsys.readouterr().out
+    assert "FAIL up.bias (256,) (mesh dp=2:Shard(0)): law uniform_(a=-0.1, b=0.1)" in out
+    assert "identical shards on ranks 0 and 1" in out

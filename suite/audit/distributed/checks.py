@@ -26,7 +26,7 @@ from ..cross import CORRELATED, HUGE, STANDARD_ERRORS, verdict
 from ..laws import CALL, NONE
 from ..params import Param
 from ..sample import SKETCH, digest, sketch_positions
-from .reader import box_of, local_of
+from .reader import local_of
 
 #: Shards smaller than this are compared for identity only (as parameters are in :mod:`suite.audit.cross`).
 MIN_CORRELATION = 64
@@ -61,7 +61,7 @@ def across_ranks(reader, label: str, params: list[Param], laws: dict, seed: int)
         contributing = [b.numel for b, _ in shards if b.contributes and b.numel]
         m = min(contributing) if contributing else 0
         mine = None
-        if random and box_of(p.tensor, reader.rank).contributes and local.numel() and m:
+        if random and reader.box(p).contributes and local.numel() and m:
             mine = local.reshape(-1)[sketch_positions(m)].double().numpy()
         parts = reader.gather((digest(local), mine))
 

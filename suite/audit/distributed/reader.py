@@ -33,20 +33,22 @@ from . import layout
 from .layout import Box
 
 
-def box_of(tensor: torch.Tensor, rank: int) -> Box:
-    """This rank's box of ``tensor``: a DTensor's local shard (any mix of ``Shard`` and ``Replicate`` over
-    the mesh dimensions); a plain tensor is held whole by every rank, rank 0 contributing."""
+def box_of(tensor: torch.Tensor) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """This rank's region of ``tensor`` (global offset, local shape): a DTensor's local shard (any mix of
+    ``Shard`` and ``Replicate`` over its mesh, which may be a sub-mesh of the world); a plain tensor is
+    held whole. A layout whose local shard is not one box of the global tensor is refused."""
     if not isinstance(tensor, DTensor):
-        return Box((0,) * tensor.dim(), tuple(tensor.shape), rank == 0)
+        return (0,) * tensor.dim(), tuple(tensor.shape)
     from torch.distributed.tensor._utils import compute_local_shape_and_global_offset
 
     placements = tensor.placements
-    if any(p.is_partial() for p in placements):
-        raise ValueError(f"a Partial placement ({placements}) holds pending sums, not values: not auditable")
+    unsupported = [p for p in placements if not (p.is_replicate() or type(p).__name__ == "Shard")]
+    if unsupported:
+        raise ValueError(
+            f"placement {unsupported[0]} (of {placements}) is not a box of the global tensor: not auditable yet"
+        )
     shape, offset = compute_local_shape_and_global_offset(tensor.shape, tensor.device_mesh, placements)
-    coordinate = tensor.device_mesh.get_coordinate() or []
-    contributes = all(coordinate[d] == 0 for d, p in enumerate(placements) if p.is_replicate())
-    return Box(tuple(offset), tuple(shape), contributes)
+    return tuple(offset), tuple(shape)
 
 
 def local_of(tensor: torch.Tensor) -> torch.Tensor:
@@ -79,6 +81,18 @@ class ShardedReader(LocalReader):
         self.shards: dict[str, list[tuple[Box, Summary]]] = {}
         self.local_bytes = 0
         self.params: dict[str, Param] = {}
+        self._boxes: dict[str, Box] = {}
+
+    def box(self, p: Param) -> Box:
+        """This rank's box, contributing when no lower rank holds the same region (one gather per tensor
+        name, cached: the builds of one factory on one mesh lay a name out alike; whatever the meshes,
+        each global element counts once)."""
+        box = self._boxes.get(p.name)
+        if box is None:
+            region = box_of(p.tensor)
+            box = Box(*region, self.gather(region).index(region) == self.rank)
+            self._boxes[p.name] = box
+        return box
 
     def gather(self, obj) -> list:
         out = [None] * self.world
@@ -86,7 +100,7 @@ class ShardedReader(LocalReader):
         return out
 
     def summary(self, p: Param) -> Summary:
-        local, box = local_of(p.tensor), box_of(p.tensor, self.rank)
+        local, box = local_of(p.tensor), self.box(p)
         own = summarize(local)
         self.local_bytes += local.numel() * local.element_size()
         parts = self.gather((box, own))
@@ -99,7 +113,7 @@ class ShardedReader(LocalReader):
         return merged
 
     def _values(self, p: Param, index: torch.Tensor) -> torch.Tensor:
-        picked = layout.pick(local_of(p.tensor), box_of(p.tensor, self.rank), index)
+        picked = layout.pick(local_of(p.tensor), self.box(p), index)
         return layout.assemble(index.shape[0], self.gather(picked), p.tensor.dtype)
 
     def subsample(self, p: Param, n: int, seed: int, skip_row: int | None = None) -> torch.Tensor:
@@ -109,16 +123,16 @@ class ShardedReader(LocalReader):
         return values.reshape(rows.numel(), stop - start)
 
     def whole(self, p: Param) -> torch.Tensor:
-        box, local = box_of(p.tensor, self.rank), local_of(p.tensor)
+        box, local = self.box(p), local_of(p.tensor)
         parts = self.gather((box, local.detach().clone() if box.contributes else None))
         return layout.whole(tuple(p.tensor.shape), parts, p.tensor.dtype)
 
     def count_differ(self, p: Param, value: torch.Tensor) -> int:
-        box, local = box_of(p.tensor, self.rank), local_of(p.tensor)
+        box, local = self.box(p), local_of(p.tensor)
         return sum(self.gather(int((local != value).sum()) if box.contributes else 0))
 
     def row_nonzeros(self, p: Param, row: int) -> int:
-        box, local = box_of(p.tensor, self.rank), local_of(p.tensor)
+        box, local = self.box(p), local_of(p.tensor)
         mine = 0
         if box.contributes and box.offset[0] <= row < box.offset[0] + box.shape[0]:
             mine = int((local[row - box.offset[0]] != 0).sum())
@@ -131,7 +145,7 @@ class ShardedReader(LocalReader):
         return self._values(p, index).double().numpy()
 
     def digest(self, p: Param) -> str:
-        box, local = box_of(p.tensor, self.rank), local_of(p.tensor)
+        box, local = self.box(p), local_of(p.tensor)
         parts = self.gather((box.offset, digest(local)) if box.contributes else None)
         text = repr(sorted(part for part in parts if part is not None))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
