@@ -11,7 +11,8 @@ ranks (torch's elastic launcher, gloo on CPU), FSDP2 and tensor parallel.
 
 Each launch starts the ranks once and audits a battery of factories in them (starting ranks costs
 seconds: torch's import), so the module costs about 3-5 minutes on 2 cores: marked ``slow`` and
-``distributed``, run by ``tox -e audit-distributed``.
+``distributed``, and run only when selected by name (``-m distributed``: ``tox -e audit-distributed``;
+tests/audit_tests/conftest.py).
 """
 
 from __future__ import annotations
