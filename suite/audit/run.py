@@ -72,6 +72,7 @@ class AuditResult:
     notes: list[str] = field(default_factory=list)
     ledger: Ledger | None = None
     ranks: list[dict] | None = None  # sharded runs: per rank, the memory it used and its time
+    fingerprints: dict[str, str] | None = None  # sharded runs: per tensor, a hash of values at global positions
 
     @property
     def verdicts(self) -> list[Verdict]:

@@ -8,6 +8,7 @@ ranks (torch's elastic launcher, gloo on CPU), FSDP2 and tensor parallel.
   mathematics says: identical shards; a std sqrt(world size) too large where the local fan_in was used;
   replicas that differ; a parameter left as ``to_empty`` memory.
 * A rank that crashes or hangs yields a complete result with a failing ``ranks.complete`` verdict.
+* An initialization whose law depends on the world size is flagged; the correct one keeps its values.
 
 Each launch starts the ranks once and audits a battery of factories in them (starting ranks costs
 seconds: torch's import), so the module costs about 3-5 minutes on 2 cores: marked ``slow`` and
@@ -234,3 +235,17 @@ def test_the_command_writes_a_sharded_audit_valid_against_the_schema(tmp_path, c
     out = capsys.readouterr().out
     assert "FAIL up.bias (256,) (mesh dp=2:Shard(0)): law uniform_(a=-0.1, b=0.1)" in out
     assert "identical shards on ranks 0 and 1" in out
+
+
+def test_an_initialization_that_depends_on_the_world_size_is_flagged():
+    """Local fans are right on 1 rank (the shard is the tensor) and wrong on 2: the law's verdicts differ
+    between world sizes, named on down.weight; the correct FSDP model holds the same values at 2 and 4."""
+    job = launch.Job(f"{MLP}:bug_local_fans", SPEC, (1,), 120, {"seed": 0, **QUICK})
+    _, verdicts = launch.compare_world_sizes(job, [1, 2])
+    assert [(v.initializer, v.status) for v in verdicts] == [("down.weight", "fail")]
+    one, two = verdicts[0].measured.split("; ")
+    assert one == "1 ranks: 0 failed" and two != "2 ranks: 0 failed", verdicts[0].measured
+    job = launch.Job(f"{MLP}:fsdp", SPEC, (2,), 120, {"seed": 0, **QUICK})
+    results, verdicts = launch.compare_world_sizes(job, [2, 4], same_values=True)
+    assert [(v.check, v.status) for v in verdicts] == [("world_sizes.same_law", "pass")]
+    assert results[0].fingerprints == results[1].fingerprints

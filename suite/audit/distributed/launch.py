@@ -226,3 +226,76 @@ def _failed(job: Job, world_size: int, folder: Path) -> AuditResult:
             result.notes.append(f"rank {r} traceback: {rec['traceback'].strip().splitlines()[-1]}")
     result.ranks = [{"rank": r, "error": rec["message"]} for r, rec in records.items()]
     return result
+
+
+def compare_world_sizes(job: Job, sizes: list[int], same_values: bool = False) -> tuple[list[AuditResult], list]:
+    """The model at several world sizes (each launched alone): one audit per size, and the verdicts
+    across sizes. ``world_sizes.same_law``: every parameter's law checks reach the same statuses at every
+    size (a law that holds at 2 ranks and fails at 4, or the reverse, depends on the sharding).
+    ``world_sizes.same_values`` (when the framework promises it, ``same_values=True``): every parameter
+    holds the same values at its sketch's global positions at every size; otherwise the parameters whose
+    values differ are listed in a note of the first result."""
+    from ..cross import verdict
+
+    results = [launch(Job(job.model, job.spec, (n,), job.timeout, dict(job.options), job.expect), n) for n in sizes]
+    seed = job.options.get("seed", 0)
+    verdicts = []
+    if any(r.fingerprints is None for r in results):
+        return results, verdicts  # a failed launch: its ranks.complete verdict says why
+    sharded_only = ("shards.", "replicas.", "ranks.")
+    for name in [p.name for p in results[0].params]:
+        statuses = []
+        for r in results:
+            report = next(p for p in r.params if p.name == name)
+            law = sorted((v.check, v.case, v.status) for v in report.verdicts if not v.check.startswith(sharded_only))
+            statuses.append(law)
+        if any(s != statuses[0] for s in statuses[1:]):
+            verdicts.append(
+                verdict(
+                    job.model,
+                    name,
+                    "world_sizes.same_law",
+                    f"{name}'s law checks reach the same verdicts at world sizes {sizes}",
+                    False,
+                    seed,
+                    "",
+                    measured="; ".join(
+                        f"{n} ranks: {sum(s == 'fail' for *_, s in st)} failed"
+                        for n, st in zip(sizes, statuses, strict=True)
+                    ),
+                    reason="the initialization depends on how the model is sharded",
+                )
+            )
+        prints = {r.fingerprints.get(name) for r in results}
+        if len(prints) > 1:
+            if same_values:
+                verdicts.append(
+                    verdict(
+                        job.model,
+                        name,
+                        "world_sizes.same_values",
+                        f"{name} holds the same values at world sizes {sizes}",
+                        False,
+                        seed,
+                        "",
+                        measured=f"{len(prints)} different value fingerprints over {len(sizes)} world sizes",
+                    )
+                )
+            else:
+                results[0].notes.append(f"{name}: its values differ between world sizes {sizes} (law compared only)")
+    if not verdicts:
+        verdicts.append(
+            verdict(
+                job.model,
+                "(model)",
+                "world_sizes.same_law",
+                f"every parameter's law checks reach the same verdicts at world sizes {sizes}"
+                + (" and the same values" if same_values else ""),
+                True,
+                seed,
+                "",
+            )
+        )
+    for v in verdicts:
+        v.status = "pass" if v.passed else "fail"
+    return results, verdicts

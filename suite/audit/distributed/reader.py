@@ -176,5 +176,9 @@ class ShardedReader(LocalReader):
             "seconds": round(time.perf_counter() - self.started, 3),
         }
         result.ranks = self.gather(own)
+        result.fingerprints = {  # independent of the layout: the values at the sketch's global positions
+            name: hashlib.blake2b(self.sketch(p).tobytes(), digest_size=16).hexdigest()
+            for name, p in self.params.items()
+        }
         checks.local_fan_hints(result)
         checks.per_rank_power(self, result)
