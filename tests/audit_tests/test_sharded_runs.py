@@ -11,7 +11,7 @@ ranks (torch's elastic launcher, gloo on CPU), FSDP2 and tensor parallel.
 * An initialization whose law depends on the world size is flagged; the correct one keeps its values.
 
 Each launch starts the ranks once and audits a battery of factories in them (starting ranks costs
-seconds: torch's import), so the module costs about 3-5 minutes on 2 cores: marked ``slow`` and
+seconds: torch's import), so the module costs 6 to 10 minutes on 2 shared cores: marked ``slow`` and
 ``distributed``, and run only when selected by name (``-m distributed``: ``tox -e audit-distributed``;
 tests/audit_tests/conftest.py).
 """
