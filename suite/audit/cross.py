@@ -21,7 +21,8 @@ from suite.engine.verdict import Verdict
 
 from .laws import CALL, NONE, Law
 from .params import Param
-from .sample import Summary, digest, sketch
+from .reader import LocalReader
+from .sample import Summary
 
 CORRELATED = 0.5
 STANDARD_ERRORS = 8.0
@@ -78,8 +79,12 @@ def uninitialized(target: str, param: Param, law: Law, summary: Summary, seed: i
     )
 
 
-def duplicates(target: str, params: list[Param], laws: dict[str, Law], summaries, seed: int) -> list[Verdict]:
-    """Untied parameters of one shape whose values are identical, or correlated with |r| >= 0.5."""
+def duplicates(
+    target: str, params: list[Param], laws: dict[str, Law], summaries, seed: int, reader: LocalReader | None = None
+) -> list[Verdict]:
+    """Untied parameters of one shape whose values are identical, or correlated with |r| >= 0.5 (values
+    read through ``reader``: default, the tensors held whole here)."""
+    reader = reader or LocalReader()
     groups: dict[tuple, list[Param]] = defaultdict(list)
     for p in params:
         law = laws[p.name]
@@ -91,14 +96,14 @@ def duplicates(target: str, params: list[Param], laws: dict[str, Law], summaries
     for members in groups.values():
         if len(members) < 2:
             continue
-        sketches = np.stack([sketch(p.tensor) for p in members])
+        sketches = np.stack([reader.sketch(p) for p in members])
         sketches = (sketches - sketches.mean(axis=1, keepdims=True)) / sketches.std(axis=1, keepdims=True)
         r = sketches @ sketches.T / sketches.shape[1]
         threshold = max(CORRELATED, STANDARD_ERRORS / math.sqrt(sketches.shape[1]))
         for i, j in itertools.combinations(range(len(members)), 2):
             compared += 1
             a, b = members[i], members[j]
-            identical = bool(np.array_equal(sketches[i], sketches[j])) and digest(a.tensor) == digest(b.tensor)
+            identical = bool(np.array_equal(sketches[i], sketches[j])) and reader.digest(a) == reader.digest(b)
             if identical or abs(r[i, j]) >= threshold:
                 what = "identical values" if identical else f"correlation {r[i, j]:.4f}"
                 verdicts.append(

@@ -37,7 +37,8 @@ def summary(result: AuditResult) -> str:
     ]
     failing = [r for r in result.params if r.status == "fail"]
     for r in failing:
-        lines.append(f"FAIL {r.name} {r.shape}: law {r.law.text} [{r.law.origin}]")
+        where = f" ({r.placement})" if r.placement else ""  # sharded audits (issue 20)
+        lines.append(f"FAIL {r.name} {r.shape}{where}: law {r.law.text} [{r.law.origin}]")
         lines.append(f"     {_first_failure(r)}")
         if r.diagnosis:
             lines.append(f"     looks like: {r.diagnosis['text']}")
@@ -77,6 +78,14 @@ def summary(result: AuditResult) -> str:
         slopes = ", ".join(f"{b}: {s:.2f}" for b, s in result.widths["slope"].items() if s is not None)
         lines.append(f"width sweep {result.widths['widths']}: log-log slope of mean square vs width: {slopes}")
     lines += [f"note: {n}" for n in result.notes]
+    for rank in result.ranks or []:  # sharded audits (issue 20): the memory and time of each rank
+        if "error" in rank:
+            lines.append(f"rank {rank['rank']}: {rank['error']}")
+        else:
+            lines.append(
+                f"rank {rank['rank']}: shards {rank['shard_bytes'] / 2**20:.2f} MiB, peak RSS "
+                f"{rank['peak_rss_bytes'] / 2**20:.0f} MiB, {rank['seconds']:.1f} s"
+            )
     counts = {s: sum(r.status == s for r in result.params) for s in ("pass", "fail", "deviation", "no-law", "ignored")}
     verdicts = result.verdicts
     lines.append(
@@ -129,6 +138,8 @@ def to_json(result: AuditResult, replay: str | None = None) -> dict:
                 "verdicts": [v.to_json() for v in r.verdicts],
             }
         )
+        if r.placement is not None:  # sharded audits (issue 20)
+            params[-1]["placement"] = r.placement
     record = {
         "schema": SCHEMA,
         "model": result.model,
@@ -145,6 +156,7 @@ def to_json(result: AuditResult, replay: str | None = None) -> dict:
         "widths": result.widths,
         "notes": result.notes,
         "ledger": result.ledger.to_json() if result.ledger else None,
+        **({"ranks": result.ranks} if result.ranks is not None else {}),  # sharded audits (issue 20)
         "summary": {
             "tensors": len(result.params),
             "passed": sum(r.status == "pass" for r in result.params),

@@ -27,6 +27,8 @@ class Param:
 
 
 def _storage_key(t: torch.Tensor) -> tuple:
+    if hasattr(t, "to_local") and hasattr(t, "placements"):  # a DTensor (issue 20): its local shard's storage
+        t = t.to_local()
     return (t.device.type, t.untyped_storage().data_ptr(), t.storage_offset(), tuple(t.shape), t.stride(), t.dtype)
 
 

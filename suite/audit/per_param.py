@@ -26,7 +26,7 @@ from suite.stats import significance
 
 from .laws import Law
 from .params import Param
-from .sample import subsample
+from .reader import LocalReader
 
 #: A sample that cannot detect a std wrong by 50% with power 0.99 gets no statistical checks.
 MAX_USEFUL_ERROR = 0.5
@@ -64,10 +64,19 @@ def planned_size(law: Law, param: Param, plan: RunPlan) -> int:
 
 
 def check(
-    param: Param, law: Law, plan: RunPlan, index: int, seed: int, target: str, builds: list[torch.Tensor]
+    param: Param,
+    law: Law,
+    plan: RunPlan,
+    index: int,
+    seed: int,
+    target: str,
+    builds: list[torch.Tensor],
+    reader: LocalReader | None = None,
 ) -> tuple[list[Verdict], Power]:
     """Verdicts on ``param`` (build 0) against ``law``; ``builds`` holds the other builds' tensors for
-    claims that need repeated draws (Haar orthogonality, sparse patterns)."""
+    claims that need repeated draws (Haar orthogonality, sparse patterns). Every read of the values goes
+    through ``reader`` (default: the tensor held whole here; :mod:`suite.audit.reader`)."""
+    reader = reader or LocalReader()
     spec = law.spec()
     c = law.call_for(param)
     claim = spec.claim(c)
@@ -75,24 +84,24 @@ def check(
     tensor = param.tensor
     verdicts: list[Verdict] = []
     if law.zero_row is not None:
-        row = tensor[law.zero_row]
+        nonzero = reader.row_nonzeros(param, law.zero_row)
         verdicts.append(
             case.exact(
                 "structure.zero_row",
-                bool((row == 0).all()),
+                nonzero == 0,
                 f"row {law.zero_row} (padding_idx) is all zeros",
-                measured=f"{int((row != 0).sum())} non-zero values in row {law.zero_row}",
+                measured=f"{nonzero} non-zero values in row {law.zero_row}",
             )
         )
     if claim.exact is not None:
-        verdicts.append(_exact(case, tensor, claim))
+        verdicts.append(_exact(case, param, claim, reader))
         return _named(verdicts, param, law), Power(tensor.numel(), None, "exact values")
     if claim.marginal is None or claim.marginal_of != "all":  # orthogonal, delta-orthogonal, sparse: whole tensors
-        drawn = [tensor, *builds]
+        drawn = [reader.whole(param), *builds]
         verdicts += verification.check_drawn(case, drawn)
         return _named(verdicts, param, law), Power(tensor.numel(), None, f"structure over {len(drawn)} build(s)")
     n = planned_size(law, param, plan)
-    values = subsample(tensor, n, seed, law.zero_row)
+    values = reader.subsample(param, n, seed, law.zero_row)
     size = values.numel()
     law_moments = claim.marginal
     detectable = _detectable(size, plan.check_alpha, round(law_moments.kurtosis, 6), law_moments.family == "normal")
@@ -111,15 +120,16 @@ def _detectable(n: int, alpha: float, kurtosis: float, normal: bool) -> float:
     return significance.minimum_detectable_std_error(n, alpha, budgets.DESIGN_POWER, kurtosis, normal)
 
 
-def _exact(case: CheckCase, tensor: torch.Tensor, claim) -> Verdict:
+def _exact(case: CheckCase, param: Param, claim, reader: LocalReader) -> Verdict:
     name = case.spec.name
     if name in CONSTANTS or name == "constant_":
         value = CONSTANTS.get(name, case.call.args.get("val"))
-        target = torch.tensor(value, dtype=tensor.dtype)  # the value as the dtype holds it
-        differ = int((tensor != target).sum())
+        target = torch.tensor(value, dtype=param.tensor.dtype)  # the value as the dtype holds it
+        differ = reader.count_differ(param, target)
         return case.exact("structure.exact", differ == 0, measured=f"{differ} elements differ", claimed="exact")
     from suite.engine.checks import structure
 
+    tensor = reader.whole(param)
     return structure.exact(case, tensor, claim.exact(tuple(tensor.shape)))
 
 

@@ -21,7 +21,8 @@ from suite.stats import budget as budgets
 from . import cross, diagnose, per_param, propagation
 from .laws import CALL, NONE, Law, resolve
 from .params import Param, collect
-from .sample import Summary, digest, subsample, summarize
+from .reader import LocalReader
+from .sample import Summary
 from .spec import IGNORE, AuditSpec
 
 DIAGNOSIS_SAMPLE = 50_000
@@ -43,6 +44,7 @@ class ParamReport:
     verdicts: list[Verdict] = field(default_factory=list)
     power: per_param.Power | None = None
     diagnosis: dict | None = None
+    placement: str | None = None  # sharded runs: how the tensor is laid out over the ranks
 
     @property
     def status(self) -> str:
@@ -69,6 +71,8 @@ class AuditResult:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     ledger: Ledger | None = None
+    ranks: list[dict] | None = None  # sharded runs: per rank, the memory it used and its time
+    fingerprints: dict[str, str] | None = None  # sharded runs: per tensor, a hash of values at global positions
 
     @property
     def verdicts(self) -> list[Verdict]:
@@ -114,12 +118,16 @@ def audit(
     name: str | None = None,
     ledger: Ledger | None = None,
     progress: Callable[[str], None] = lambda line: None,
+    reader: LocalReader | None = None,
 ) -> AuditResult:
     """Audit a model (or a factory of models) against ``spec`` (None: torch's documented defaults).
     ``inputs`` returns the model's input (a tensor, a tuple of arguments or a dict of keyword
     arguments) for the propagation measurement; ``widths`` needs a factory taking ``width=``; ``ledger``
-    lists known deviations (a failing verdict it matches becomes a ``deviation``)."""
+    lists known deviations (a failing verdict it matches becomes a ``deviation``). ``reader`` makes every
+    read of the values (default: tensors held whole here; a sharded model's ranks pass
+    :class:`suite.audit.distributed.reader.ShardedReader`)."""
     started = time.perf_counter()
+    reader = reader or LocalReader()
     factory = factory_or_model if not isinstance(factory_or_model, nn.Module) else None
     if factory is None and widths:
         raise AuditError("--widths: needs a factory taking width=, not a built model")
@@ -136,12 +144,13 @@ def audit(
     progress(f"Auditing {label}: {len(params)} tensors, {sum(p.tensor.numel() for p in params):,} values")
 
     structured = {p.name for p in params if laws[p.name].kind == CALL and _needs_builds(laws[p.name])}
-    other_builds = _cross_build(factory, params, laws, seeds, structured, result, label, progress)
+    other_builds = _cross_build(factory, params, laws, seeds, structured, result, label, progress, reader)
 
     for index, p in enumerate(params):
         law = laws[p.name]
-        summary = summarize(p.tensor)
+        summary = reader.summary(p)
         report = ParamReport(p.name, p.shape, str(p.tensor.dtype)[6:], p.buffer, law, p.tied, summary)
+        report.placement = reader.placement(p)
         result.params.append(report)
         if law.kind == IGNORE:
             continue
@@ -153,7 +162,7 @@ def audit(
         if law.kind == CALL and p.tensor.numel() and summary.nonfinite == 0:
             try:
                 verdicts, report.power = per_param.check(
-                    p, law, plan, index, p_seed, label, other_builds.get(p.name, [])
+                    p, law, plan, index, p_seed, label, other_builds.get(p.name, []), reader
                 )
             except Exception as error:  # the suite's own failure on this tensor: a verdict, never a crash
                 verdicts = [
@@ -170,7 +179,8 @@ def audit(
                 ]
             report.verdicts += verdicts
     summaries = {r.name: r.summary for r in result.params}
-    result.model_verdicts += cross.duplicates(label, params, laws, summaries, seed)
+    result.model_verdicts += cross.duplicates(label, params, laws, summaries, seed, reader)
+    result.model_verdicts += reader.model_checks(label, params, laws, seed)
     if inputs is not None:
         result.propagation = _propagation(model, inputs, spec, seed, label, result)
     if widths:
@@ -198,10 +208,17 @@ def audit(
     if ledger is not None:
         ledger.apply(result.verdicts)
         result.ledger = ledger
+    described = [
+        r.name
+        for p, r in zip(params, result.params, strict=True)
+        if r.status in ("fail", "deviation", "no-law") and p.tensor.is_floating_point() and p.tensor.numel()
+    ]
+    described = set(reader.agree(described))
     for p, report in zip(params, result.params, strict=True):
-        if report.status in ("fail", "deviation", "no-law") and p.tensor.is_floating_point() and p.tensor.numel():
-            report.diagnosis = _diagnose(p, report, seed)
+        if report.name in described:
+            report.diagnosis = _diagnose(p, report, seed, reader)
     result.seconds = time.perf_counter() - started
+    reader.finish(result)
     return result
 
 
@@ -210,16 +227,16 @@ def _needs_builds(law: Law) -> bool:
     return claim_kind in ("orthogonal", "delta_orthogonal", "sparse")
 
 
-def _cross_build(factory, params: list[Param], laws, seeds, structured, result: AuditResult, label, progress):
+def _cross_build(factory, params: list[Param], laws, seeds, structured, result: AuditResult, label, progress, reader):
     """Rebuild with the first seed (same tensors?) and with the other seeds (random laws differ; a
     tensor equal in every build must have a deterministic law). Returns the other builds' tensors of
     the parameters whose claims need repeated draws."""
     if factory is None:
         result.notes.append("a built model was given: no cross-build checks (pass a factory)")
         return {}
-    first = {p.name: digest(p.tensor) for p in params}
+    first = {p.name: reader.digest(p) for p in params}
     progress(f"  rebuilding with seed {seeds[0]} (replay) and {len(seeds) - 1} other seed(s)")
-    replay = {p.name: digest(p.tensor) for p in collect(build(factory, seeds[0]))}
+    replay = {p.name: reader.digest(p) for p in collect(build(factory, seeds[0]))}
     changed = [n for n in first if replay.get(n) != first[n]]
     result.model_verdicts.append(
         cross.verdict(
@@ -240,11 +257,11 @@ def _cross_build(factory, params: list[Param], laws, seeds, structured, result: 
     for s in seeds[1:]:
         other = {p.name: p for p in collect(build(factory, s))}
         for n in list(same_everywhere):
-            if n not in other or digest(other[n].tensor) != first[n]:
+            if n not in other or reader.digest(other[n]) != first[n]:
                 same_everywhere.discard(n)
         for n in structured:
             if n in other:
-                kept.setdefault(n, []).append(other[n].tensor)
+                kept.setdefault(n, []).append(reader.whole(other[n]))
     if len(seeds) < 2:
         result.notes.append("--builds 1: no check that random laws differ between seeds")
         return kept
@@ -310,8 +327,8 @@ def _propagation(model, inputs, spec, seed, label, result) -> dict | None:
     return measured
 
 
-def _diagnose(p: Param, report: ParamReport, seed: int) -> dict:
-    values = subsample(p.tensor, DIAGNOSIS_SAMPLE, invoke.derive_seed(seed, "diagnose", p.name), report.law.zero_row)
+def _diagnose(p: Param, report: ParamReport, seed: int, reader: LocalReader) -> dict:
+    values = reader.subsample(p, DIAGNOSIS_SAMPLE, invoke.derive_seed(seed, "diagnose", p.name), report.law.zero_row)
     expected = None
     if report.law.kind == CALL:
         claim = report.law.claim(p)

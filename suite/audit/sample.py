@@ -98,25 +98,36 @@ def _generator(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def subsample(tensor: torch.Tensor, n: int, seed: int, skip_row: int | None = None) -> torch.Tensor:
-    """About ``n`` elements of the matrix view: sorted random rows, then a contiguous block of columns
-    from a random start. The whole tensor (less ``skip_row``) when it is not larger than ``n``."""
-    view = tensor.reshape(tensor.shape[0], -1) if tensor.dim() else tensor.reshape(1, 1)
-    rows_all = view.shape[0]
+def subsample_plan(shape: tuple[int, ...], n: int, seed: int, skip_row: int | None = None):
+    """Where :func:`subsample` reads, from the shape alone: ``(rows, start, stop)``, the rows (indices of
+    dimension 0, ``skip_row`` left out) and the contiguous block ``[start, stop)`` of the flattened other
+    dimensions. A function of the global shape, so that the ranks holding shards of one tensor read the
+    same elements as a single process holding it whole (:mod:`suite.audit.distributed`)."""
+    rows_all = shape[0] if len(shape) else 1
+    cols = math.prod(shape[1:]) if len(shape) else 1
     keep = torch.arange(rows_all)
     if skip_row is not None:
         keep = keep[keep != skip_row]
-    view = view[keep] if skip_row is not None else view
-    rows, cols = view.shape
+    rows = keep.numel()
     if rows * cols <= n:
-        return view
+        return keep, 0, cols
     fraction = n / (rows * cols)
     r = min(rows, max(2, math.ceil(rows * math.sqrt(fraction))))
     c = min(cols, max(2, math.ceil(n / r)))
     g = _generator(seed)
     chosen = torch.randperm(rows, generator=g)[:r].sort().values
     start = int(torch.randint(0, cols - c + 1, (1,), generator=g))
-    return view[chosen, start : start + c].contiguous()
+    return keep[chosen], start, start + c
+
+
+def subsample(tensor: torch.Tensor, n: int, seed: int, skip_row: int | None = None) -> torch.Tensor:
+    """About ``n`` elements of the matrix view: sorted random rows, then a contiguous block of columns
+    from a random start. The whole tensor (less ``skip_row``) when it is not larger than ``n``."""
+    view = tensor.reshape(tensor.shape[0], -1) if tensor.dim() else tensor.reshape(1, 1)
+    rows, start, stop = subsample_plan(tuple(tensor.shape), n, seed, skip_row)
+    if rows.numel() == view.shape[0] and start == 0 and stop == view.shape[1]:
+        return view
+    return view[rows, start:stop].contiguous()
 
 
 @functools.lru_cache(maxsize=256)
