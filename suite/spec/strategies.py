@@ -7,6 +7,7 @@ minimal call); the command line draws the same strategies deterministically from
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 
@@ -99,5 +100,29 @@ def draw(strategy, count: int, seed: int) -> list:
         if len(found) < count and example not in found:
             found.append(example)
 
-    collect()
+    with _no_source_constants():
+        collect()
     return found
+
+
+@contextlib.contextmanager
+def _no_source_constants():
+    """Generation from the seed alone. Hypothesis (>= 6.131) sometimes draws a constant found in the
+    source of the modules imported so far ("local constants"), so the same seed would draw other calls in
+    a process that imported other modules (a worker, the pytest driver). While drawing, that pool is
+    empty and its cache fresh; a Hypothesis without the feature is left alone."""
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    if not hasattr(providers, "_get_local_constants") or not hasattr(providers, "CONSTANTS_CACHE"):
+        yield  # pragma: no cover
+        return
+    saved = providers._get_local_constants, providers.CONSTANTS_CACHE
+    providers._get_local_constants = lambda: providers.Constants()
+    providers.CONSTANTS_CACHE = {}
+    try:
+        yield
+    finally:
+        providers._get_local_constants, providers.CONSTANTS_CACHE = saved
