@@ -4,10 +4,11 @@ A target is any importable module or object with functions named as in ``torch.n
 initlib's extras): ``initlib``, ``torch.nn.init``, a module of the user's (``my_inits``,
 ``path/to/my_inits.py`` or ``package.module:object``) that provides only some of them. What it does not
 provide is listed as not provided. ``torch-layers`` is the default initialisation of torch layers
-(``nn.Linear``, ``nn.Conv1d/2d/3d`` ``reset_parameters``). Another framework's initializers are
+(every ``torch.nn`` module with parameters: :mod:`suite.spec.layers`). Another framework's initializers are
 verified through an adapter (:mod:`suite.adapters`): ``jax.nn.initializers``, ``keras.initializers``
 (``keras.initializers[jax]`` picks Keras's backend). ``flax-layers`` is the default initialisation of
-``flax.linen`` layers (:mod:`suite.adapters.flax_layers`).
+``flax.linen`` layers (:mod:`suite.adapters.flax_layers`). ``transformers.initialization`` is verified as it
+is, against its own claims table (:mod:`suite.adapters.transformers_initialization`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from suite.spec.claims import TABLE, Spec
 ADAPTERS = {
     "jax.nn.initializers": ("suite.adapters.jax_initializers", "pip install 'initcheck[jax]'"),
     "keras.initializers": ("suite.adapters.keras_initializers", "pip install 'initcheck[keras]'"),
+}
+#: Modules verified as they are, against a claims table of their own (the name -> (the module holding
+#: the table, what installs the library)).
+CLAIMS = {
+    "transformers.initialization": ("suite.adapters.transformers_initialization", "pip install 'initcheck[models]'"),
 }
 #: Adapted frameworks that run on a choice of backends: the environment variable that picks it. The
 #: target ``name[backend]`` sets it; the target's name always carries the backend in use.
@@ -57,6 +63,13 @@ def load(spec: str) -> Target:
         from suite.spec.layers import LAYER_TABLE
 
         return Target(spec, LayerDefaults(), kind="layers", claims=LAYER_TABLE)
+    if spec in CLAIMS:
+        claims_module, install = CLAIMS[spec]
+        try:
+            module = importlib.import_module(spec)
+        except ImportError as error:
+            raise UsageError(f"--target: {spec} needs {error.name} ({install})") from None
+        return Target(spec, module, claims=importlib.import_module(claims_module).CLAIMS)
     if spec == "flax-layers":
         try:
             from suite.adapters import flax_layers
