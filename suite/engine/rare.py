@@ -10,12 +10,16 @@ violations, not by the statistical plan: a case's bound check sees at least
 values, the budget's ``rare_rate`` (1e-6 at the default budget: n = 4,605,168; 1e-5 at quick: 460,515),
 so that a violation at that rate per value is found with probability RARE_POWER = 0.99. The values of the
 statistical sample count; further calls of the same case (seeds derived from the case's, ``"rare"``) make
-up the rest and are reduced to their extremes and counts as they come, never held.
+up the rest and are reduced to their extremes and counts as they come, never held. The further calls of a
+case stop at the budget's ``rare_seconds`` (a target whose calls cost milliseconds each, such as building a
+whole ``nn.Transformer`` for one bias, cannot give millions of values in a run): the verdict then states the
+values it saw and the detection probability they give, and says that the time cap cut it.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import torch
 
@@ -57,8 +61,11 @@ def extend(case: CheckCase, fn, tensors: list[torch.Tensor], verdicts: list[Verd
     tally = [0, math.inf, -math.inf]  # violations, smallest, largest (values, or zeros per column)
     for t in tensors:
         count(t, tally)
-    failure = ""
+    failure, cut, started = "", False, time.perf_counter()
     for r in range(calls):
+        if time.perf_counter() - started > case.plan.budget.rare_seconds:
+            cut, calls = True, r
+            break
         try:
             (t,) = invoke.draw(fn, c, [invoke.derive_seed(case.seed, "rare", r)], case.plan.budget.time_limit)
         except invoke.CallFailed as error:
@@ -78,6 +85,11 @@ def extend(case: CheckCase, fn, tensors: list[torch.Tensor], verdicts: list[Verd
     verdict.effect = f"{rate:g} of the values violating"
     if failure:
         verdict.reason = failure
+    elif cut:
+        verdict.reason = (
+            f"rare-event sizing cut at the budget's {case.plan.budget.rare_seconds:g} s of further calls: "
+            f"{total:,} of {needed:,} values, detection probability {verdict.power:.3f} at {rate:g} per value"
+        )
     return verdicts
 
 
