@@ -11,15 +11,14 @@ values, the budget's ``rare_rate`` (1e-6 at the default budget: n = 4,605,168; 1
 so that a violation at that rate per value is found with probability RARE_POWER = 0.99. The values of the
 statistical sample count; further calls of the same case (seeds derived from the case's, ``"rare"``) make
 up the rest and are reduced to their extremes and counts as they come, never held. The further calls of a
-case stop at the budget's ``rare_seconds`` (a target whose calls cost milliseconds each, such as building a
-whole ``nn.Transformer`` for one bias, cannot give millions of values in a run): the verdict then states the
-values it saw and the detection probability they give, and says that the time cap cut it.
+case are capped by the budget's ``rare_calls`` (a count, so that a run replays bit for bit; it binds only
+for tensors under ``n / rare_calls`` values, smaller than any the claims tables draw): the verdict states the
+values it saw and the detection probability they give.
 """
 
 from __future__ import annotations
 
 import math
-import time
 
 import torch
 
@@ -57,15 +56,12 @@ def extend(case: CheckCase, fn, tensors: list[torch.Tensor], verdicts: list[Verd
         return verdicts
     rate = case.plan.budget.rare_rate
     needed, seen = values_needed(rate), sum(t.numel() for t in tensors)
-    calls = max(0, math.ceil((needed - seen) / c.numel))
+    calls = min(case.plan.budget.rare_calls, max(0, math.ceil((needed - seen) / c.numel)))
     tally = [0, math.inf, -math.inf]  # violations, smallest, largest (values, or zeros per column)
     for t in tensors:
         count(t, tally)
-    failure, cut, started = "", False, time.perf_counter()
+    failure = ""
     for r in range(calls):
-        if time.perf_counter() - started > case.plan.budget.rare_seconds:
-            cut, calls = True, r
-            break
         try:
             (t,) = invoke.draw(fn, c, [invoke.derive_seed(case.seed, "rare", r)], case.plan.budget.time_limit)
         except invoke.CallFailed as error:
@@ -85,9 +81,9 @@ def extend(case: CheckCase, fn, tensors: list[torch.Tensor], verdicts: list[Verd
     verdict.effect = f"{rate:g} of the values violating"
     if failure:
         verdict.reason = failure
-    elif cut:
+    elif total < needed:
         verdict.reason = (
-            f"rare-event sizing cut at the budget's {case.plan.budget.rare_seconds:g} s of further calls: "
+            f"rare-event sizing cut at the budget's {case.plan.budget.rare_calls:,} further calls: "
             f"{total:,} of {needed:,} values, detection probability {verdict.power:.3f} at {rate:g} per value"
         )
     return verdicts

@@ -216,10 +216,11 @@ _normalized = _args(normalized_shape=_n(1, 4096))
 _groups = st.tuples(_n(1, 16), _n(1, 256)).map(lambda t: {"num_groups": t[0], "num_channels": t[0] * t[1]})
 _prelu = _args(num_parameters=_n(1, 512), init=st.floats(-1.0, 1.0, width=32))
 # d_model a multiple of nhead; dim_feedforward large enough that one layer gives a sizeable sample
-_transformer_layer = st.tuples(_n(1, 4), _n(4, 32), _n(256, 2048)).map(
+# (each call builds the whole layer: wide feed-forward layers keep the calls a bound check needs few)
+_transformer_layer = st.tuples(_n(1, 4), _n(8, 32), _n(1024, 4096)).map(
     lambda t: {"d_model": t[0] * t[1], "nhead": t[0], "dim_feedforward": t[2]}
 )
-_transformer = st.tuples(_n(1, 4), _n(4, 16), _n(256, 1024)).map(
+_transformer = st.tuples(_n(1, 2), _n(4, 8), _n(4096, 8192)).map(
     lambda t: {"d_model": t[0] * t[1], "nhead": t[0], "dim_feedforward": t[2]}
 )
 _TRANSFORMER_EXTRA = {"num_encoder_layers": 1, "num_decoder_layers": 1}
@@ -396,7 +397,7 @@ PARAMS: dict[str, LayerParam] = {
                 nn.TransformerEncoderLayer,
                 p,
                 _transformer_layer,
-                {"d_model": 64, "nhead": 4, "dim_feedforward": 256},
+                {"d_model": 64, "nhead": 4, "dim_feedforward": 2048},
             )
             for p in _ENCODER_PARAMS
         ],
@@ -406,7 +407,7 @@ PARAMS: dict[str, LayerParam] = {
                 nn.TransformerDecoderLayer,
                 p,
                 _transformer_layer,
-                {"d_model": 64, "nhead": 4, "dim_feedforward": 256},
+                {"d_model": 64, "nhead": 4, "dim_feedforward": 2048},
             )
             for p in ("multihead_attn.in_proj_weight", "multihead_attn.out_proj.bias", "linear1.bias", "norm3.weight")
         ],
@@ -416,7 +417,8 @@ PARAMS: dict[str, LayerParam] = {
                 nn.Transformer,
                 p,
                 _transformer,
-                {"d_model": 32, "nhead": 2, "dim_feedforward": 256},
+                {"d_model": 16, "nhead": 2, "dim_feedforward": 4096},
+                max_numel=1 << 17,
                 extra=_TRANSFORMER_EXTRA,
             )
             for p in (

@@ -37,9 +37,9 @@ class Budget:
     #: Bound checks (support, sparse's zeros per column) see enough values to find a violation at this
     #: rate per value with probability RARE_POWER (:mod:`suite.engine.rare`).
     rare_rate: float = 1e-6
-    #: Seconds a case may spend on the further calls of its bound check; a target whose calls are too slow
-    #: for the size within it gets the values drawn by then, and the verdict states the probability reached.
-    rare_seconds: float = 10.0
+    #: At most this many further calls of a case for its bound check (a count, not a time: a run replays bit
+    #: for bit): 40,000 calls of the smallest drawn tensors (128 values) give the default size.
+    rare_calls: int = 40_000
 
 
 BUDGETS = {
@@ -53,7 +53,7 @@ BUDGETS = {
         network_draws=50,
         time_limit=10.0,
         rare_rate=1e-5,
-        rare_seconds=2.0,
+        rare_calls=4_000,
     ),
     "default": Budget(
         "default",

@@ -137,7 +137,7 @@ def test_normal_defaults_have_the_documented_std(name, arguments, std):
         ("rms_norm_weight_", {"normalized_shape": 7}, 1.0),
         ("prelu_weight_", {"num_parameters": 1, "init": 0.25}, 0.25),  # nn.PReLU: "initialized to 0.25"
         ("prelu_weight_", {"num_parameters": 3, "init": 0.5}, 0.5),
-        ("transformer_decoder_layer_norm3_weight_", {"d_model": 8, "nhead": 2, "dim_feedforward": 256}, 1.0),
+        ("transformer_decoder_layer_norm3_weight_", {"d_model": 8, "nhead": 2, "dim_feedforward": 1024}, 1.0),
     ],
 )
 def test_constant_defaults_are_exact(name, arguments, value):
