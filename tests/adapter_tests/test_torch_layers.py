@@ -188,6 +188,7 @@ class _WrongFanTranspose(nn.ConvTranspose2d):
         nn.init.uniform_(self.weight, -bound, bound)
 
 
+@pytest.mark.slow  # a quick verification each (tox -e verify-torch-layers runs them)
 @pytest.mark.parametrize(
     ("name", "module"), [("linear_weight_", _NormalLinear), ("conv_transpose2d_weight_", _WrongFanTranspose)]
 )
@@ -199,6 +200,7 @@ def test_a_module_with_another_default_is_caught(monkeypatch, name, module):
     assert outcome.failed, f"{name}: a wrong default passed"
 
 
+@pytest.mark.slow
 def test_verify_cli_on_torch_layers():
     only = "linear_bias_,lstm_weight_hh_l0_,multihead_attention_in_proj_weight_,embedding_weight_padding_row_,"
     only += "batch_norm2d_running_var_,prelu_weight_,conv_transpose3d_weight_"
