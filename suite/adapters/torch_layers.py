@@ -1,55 +1,56 @@
-"""The ``torch-layers`` target's functions: ``<layer>_weight_(tensor, generator=None)`` and
-``<layer>_bias_(tensor, fan_in, generator=None)`` fill ``tensor`` with a fresh layer's default parameters.
+"""The ``torch-layers`` target's functions: ``<layer>_<parameter>_(tensor, generator=None, **arguments)``
+fills ``tensor`` with what a fresh ``torch.nn`` module, constructed with ``arguments`` (e.g.
+``lstm_weight_hh_l0_(t, input_size=32, hidden_size=64)``), puts in that parameter or buffer. The entries,
+their constructor arguments and their claims: :mod:`suite.spec.layers`.
 
-The layers' ``reset_parameters`` draws from the global RNG; :func:`_layer` seeds it from the generator the
-suite passes (inside ``torch.random.fork_rng``, so the caller's global RNG is untouched) and the functions
-copy the layer's fresh weight or bias into the tensor. Their claims: :mod:`suite.spec.layers`.
+Modules draw their defaults in ``reset_parameters`` from the global RNG (torch/nn/modules/*.py); the
+function seeds it with a 62-bit seed drawn from ``generator`` inside ``torch.random.fork_rng(devices=[])``,
+so the same generator state gives the same parameters and the caller's global RNG is untouched. A lazy
+module (``nn.LazyLinear``, ``nn.LazyConv*d``) is materialized by one forward pass on zeros of the call's
+``input_shape``, as its documentation describes (its ``reset_parameters`` runs then).
 """
 
 from __future__ import annotations
 
 import torch
 
-from suite.spec.layers import LAYER_TABLE, LAYERS
+from suite.spec.layers import LAYER_TABLE, PARAMS, build, tensor_of
 
 __all__ = ["LAYER_TABLE", "LayerDefaults", "defaults"]
 
 
-def _layer(kind: str, weight_shape: tuple[int, ...], generator: torch.Generator | None):
+def _fill(name: str, tensor: torch.Tensor, generator: torch.Generator | None = None, **arguments) -> torch.Tensor:
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"tensor: expected a torch.Tensor, got {type(tensor).__name__}")
+    entry = PARAMS[name]
     seed = int(torch.randint(0, 2**62, (1,), generator=generator)) if generator is not None else None
     with torch.random.fork_rng(devices=[]):
         if seed is not None:
             torch.manual_seed(seed)
-        out, cin, *kernel = weight_shape
-        if kind == "linear":
-            return LAYERS[kind](cin, out)
-        return LAYERS[kind](cin, out, kernel_size=tuple(kernel))
+        try:
+            module = build(entry, arguments)
+        except TypeError as error:
+            raise TypeError(f"arguments: nn.{entry.module.__name__} rejects {arguments} ({error})") from None
+    source = tensor_of(module, entry.param)
+    if tuple(source.shape) != tuple(tensor.shape):
+        raise ValueError(f"tensor: {name}{arguments} has shape {tuple(source.shape)}, not {tuple(tensor.shape)}")
+    with torch.no_grad():
+        tensor.copy_(source)
+    return tensor
 
 
 class LayerDefaults:
-    """Functions ``<layer>_weight_(tensor, generator=None)`` and ``<layer>_bias_(tensor, fan_in,
-    generator=None)`` that fill ``tensor`` with a fresh layer's default parameters."""
+    """``<layer>_<parameter>_(tensor, generator=None, **constructor arguments)`` for every entry of
+    :data:`suite.spec.layers.PARAMS`."""
 
     def __getattr__(self, name: str):
-        kind, _, part = name.rstrip("_").rpartition("_")
-        if kind not in LAYERS or part not in ("weight", "bias"):
+        if name not in PARAMS:
             raise AttributeError(name)
 
-        def fill(tensor: torch.Tensor, fan_in: int | None = None, generator: torch.Generator | None = None):
-            if part == "weight":
-                layer = _layer(kind, tuple(tensor.shape), generator)
-                source = layer.weight
-            else:
-                layer = _layer(
-                    kind,
-                    (tensor.shape[0], fan_in) + ((1,) * (int(kind[-2]) if kind != "linear" else 0)),
-                    generator,
-                )
-                source = layer.bias
-            with torch.no_grad():
-                tensor.copy_(source)
-            return tensor
+        def fill(tensor: torch.Tensor, generator: torch.Generator | None = None, **arguments) -> torch.Tensor:
+            return _fill(name, tensor, generator, **arguments)
 
+        fill.__name__ = name
         return fill
 
 

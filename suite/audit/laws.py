@@ -11,10 +11,10 @@ import fnmatch
 from dataclasses import dataclass
 
 from suite.spec import claims, oracle
+from suite.spec.expressions import ExpressionError
 from suite.spec.strategies import Call, call
 from suite.spec.torch_defaults import TORCH_DEFAULTS, Default
 
-from .expressions import ExpressionError
 from .params import Param
 from .spec import IGNORE, TORCH_DEFAULT, AuditSpec, SpecError, parse_value
 

@@ -15,7 +15,7 @@ max_growth = 2.0
 ```
 
 A value is a call of an initializer in the claims table (keyword arguments, values arithmetic over
-numbers, the vars, ``sqrt`` and ``pi``: :mod:`suite.audit.expressions`), ``torch_default`` (the
+numbers, the vars, ``sqrt`` and ``pi``: :mod:`suite.spec.expressions`), ``torch_default`` (the
 documented default of the parameter's module type, :mod:`suite.spec.torch_defaults`) or ``ignore``.
 Every error is a :class:`SpecError` naming the file and line.
 """
@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from suite.spec.claims import TABLE
-
-from .expressions import ExpressionError, evaluate, parse_call
+from suite.spec.expressions import ExpressionError, evaluate, parse_call
 
 TORCH_DEFAULT, IGNORE = "torch_default", "ignore"
 SECTIONS = ("vars", "params", "propagation")

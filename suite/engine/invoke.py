@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import signal
 import threading
 
@@ -85,17 +86,41 @@ _HUNG: dict[int, str] = {}
 monitor = None
 
 
+def takes_generator(fn) -> bool:
+    """Whether ``fn`` accepts ``generator=`` (a ``generator`` parameter or ``**kwargs``; True when its
+    signature cannot be read)."""
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return True
+    return "generator" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+
+
+@contextlib.contextmanager
+def global_seed(seed: int | None):
+    """For a function without ``generator=``: the global (CPU) RNG seeded with ``seed`` for the block and
+    restored afterwards (``torch.random.fork_rng``), so that its draws replay from the suite's seed."""
+    if seed is None:
+        yield
+        return
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
+
 def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: float):
     """Call ``fn(tensor, **kwargs, generator=...)`` (no generator when ``seed`` is None) under a time
-    limit; returns what it returned. Raises :class:`CallFailed` with the reason otherwise."""
+    limit; returns what it returned. A function without ``generator=`` is called under
+    :func:`global_seed` instead. Raises :class:`CallFailed` with the reason otherwise."""
     if id(fn) in _HUNG:
         raise CallFailed(f"not called: an earlier call {_HUNG[id(fn)]}")
-    extra = {} if seed is None else {"generator": generator(seed, tensor.device.type)}
+    seeded = seed is not None and takes_generator(fn)
+    extra = {"generator": generator(seed, tensor.device.type)} if seeded else {}
     watch = monitor
     if watch is not None:
         watch.start(fn)
     try:
-        with time_limit(seconds):
+        with time_limit(seconds), global_seed(None if seeded else seed):
             return fn(tensor, **kwargs, **extra)
     except _TimedOut:
         _HUNG[id(fn)] = f"did not return within {seconds:g} s (time limit)"

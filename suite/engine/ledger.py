@@ -10,7 +10,9 @@ that a sample may hold none: an exact check that passes is then no evidence of a
 named after a target (``suite/ledgers/<target>.toml``) applies to it automatically; ``--expect FILE`` replaces it
 (``--expect /dev/null``: none). A ledgered check that fails is a ``deviation``; an exact one that passes now
 is reported as ``deviation-fixed`` (a statistical one that passes stays ``pass``: one draw missing a
-small deviation is no evidence that it is gone).
+small deviation is no evidence that it is gone). A top-level ``include = ["other.toml"]`` (paths relative to
+the ledger) appends another ledger's entries after its own: a library whose functions wrap torch's shares
+torch's ledger.
 """
 
 from __future__ import annotations
@@ -88,6 +90,11 @@ class Ledger:
                     item.get("rare") is True,
                 )
             )
+        includes = data.get("include", [])
+        if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+            raise ValueError(f"--expect: {str(path)!r}: include must be a list of ledger paths")
+        for included in includes:
+            entries += cls.read(path.parent / included).entries
         return cls(str(path), entries)
 
     @classmethod

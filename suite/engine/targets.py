@@ -4,10 +4,11 @@ A target is any importable module or object with functions named as in ``torch.n
 initlib's extras): ``initlib``, ``torch.nn.init``, a module of the user's (``my_inits``,
 ``path/to/my_inits.py`` or ``package.module:object``) that provides only some of them. What it does not
 provide is listed as not provided. ``torch-layers`` is the default initialisation of torch layers
-(``nn.Linear``, ``nn.Conv1d/2d/3d`` ``reset_parameters``). Another framework's initializers are
+(every ``torch.nn`` module with parameters: :mod:`suite.spec.layers`). Another framework's initializers are
 verified through an adapter (:mod:`suite.adapters`): ``jax.nn.initializers``, ``keras.initializers``
 (``keras.initializers[jax]`` picks Keras's backend). ``flax-layers`` is the default initialisation of
-``flax.linen`` layers (:mod:`suite.adapters.flax_layers`).
+``flax.linen`` layers (:mod:`suite.adapters.flax_layers`). ``transformers.initialization`` is verified as it
+is, against its own claims table (:mod:`suite.adapters.transformers_initialization`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ ADAPTERS = {
 LAYER_TARGETS = {
     "torch-layers": ("suite.adapters.torch_layers", "layers", "pip install initcheck"),
     "flax-layers": ("suite.adapters.flax_layers", "flax-layers", "pip install 'initcheck[flax]'"),
+}
+#: Modules verified as they are, against a claims table of their own (the name -> (the module holding
+#: the table, what installs the library)).
+CLAIMS = {
+    "transformers.initialization": ("suite.adapters.transformers_initialization", "pip install 'initcheck[models]'"),
 }
 #: Adapted frameworks that run on a choice of backends: the environment variable that picks it. The
 #: target ``name[backend]`` sets it; the target's name always carries the backend in use.
@@ -59,6 +65,13 @@ class Target:
 
 def load(spec: str) -> Target:
     """Resolve ``spec`` to a :class:`Target`; :class:`UsageError` with the reason otherwise."""
+    if spec in CLAIMS:
+        claims_module, install = CLAIMS[spec]
+        try:
+            module = importlib.import_module(spec)
+        except ImportError as error:
+            raise UsageError(f"--target: {spec} needs {error.name} ({install})") from None
+        return Target(spec, module, claims=importlib.import_module(claims_module).CLAIMS)
     if spec in LAYER_TARGETS:
         adapter, kind, install = LAYER_TARGETS[spec]
         try:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from suite.engine import invoke, workers
+from suite.engine import invoke, rare, workers
 from suite.engine.checks import api, extras, properties
 from suite.engine.checks.context import CheckCase, RunPlan
 from suite.engine.decision import holm
@@ -182,7 +182,7 @@ def run_case(case: CheckCase, fn) -> list[Verdict]:
         tensors = invoke.draw(fn, c, seeds, budget.time_limit)
     except invoke.CallFailed as failure:
         return [case.exact("call", False, "every call completes", reason=str(failure), measured=f"{replicates} calls")]
-    return check_drawn(case, tensors)
+    return rare.extend(case, fn, tensors, check_drawn(case, tensors))  # bound checks sized for rare events
 
 
 def check_drawn(case: CheckCase, tensors: list) -> list[Verdict]:

@@ -1,67 +1,438 @@
-"""The claims of the ``torch-layers`` target: the default initialisation of ``nn.Linear`` and
-``nn.Conv1d/2d/3d`` (the functions that produce it: :mod:`suite.adapters.torch_layers`).
+"""The claims of the ``torch-layers`` target: what a fresh ``torch.nn`` module puts in each of its
+parameters (and buffers), for every module type of :data:`suite.spec.torch_defaults.TORCH_DEFAULTS`.
 
-Claims (``torch.nn.Linear`` and ``torch.nn.Conv2d`` docs, "Variables" sections; ``reset_parameters`` in
-``torch/nn/modules/linear.py``): the weight is kaiming_uniform_(a=sqrt 5) = U(+-1/sqrt(fan_in)), variance
-1 / (3 fan_in); the bias U(+-1/sqrt(fan_in)).
+The documented defaults live in ONE place, :mod:`suite.spec.torch_defaults` (restated there from the
+"Variables" sections of torch's documentation, with the sources); the model audit reads the same table.
+Here each entry of :data:`PARAMS` names a module, how it is constructed (keyword arguments drawn by a
+Hypothesis strategy) and one of its parameters; its claim is the table's documented call for that
+parameter, evaluated on the module's attributes and fans, then held to the claims table's own claim for
+that call (:data:`suite.spec.claims.TABLE`). Nothing is read from the values torch draws: the module is
+built on the ``meta`` device (shapes and attributes only) to state the claim.
+
+The functions that produce the parameters (``<layer>_<parameter>_(tensor, generator=None, **constructor
+arguments)``) are :mod:`suite.adapters.torch_layers`.
+
+Composite modules (``nn.TransformerEncoderLayer``, ``nn.TransformerDecoderLayer``, ``nn.Transformer``) are
+held to what their submodules promise: a parameter's law is that of its outermost owner with an entry in
+the table (``nn.MultiheadAttention`` zeroes ``out_proj.bias``; ``nn.Transformer`` applies xavier_uniform_ to
+every matrix), else its direct owner's (``linear1.bias`` is a Linear bias).
 """
 
 from __future__ import annotations
 
-import math
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import torch
 from hypothesis import strategies as st
+from torch import nn
 
 from suite.spec import oracle
-from suite.spec.claims import Claim, Spec
-from suite.spec.strategies import Call, call, kernels, matrices
-from suite.stats.laws import uniform
+from suite.spec.claims import TABLE, Claim, Spec
+from suite.spec.strategies import MAX_NUMEL, MIN_NUMEL, Call, call
+from suite.spec.torch_defaults import TORCH_DEFAULTS, Default
 
-LAYERS = {
-    "linear": torch.nn.Linear,
-    "conv1d": torch.nn.Conv1d,
-    "conv2d": torch.nn.Conv2d,
-    "conv3d": torch.nn.Conv3d,
+DOCS = "https://pytorch.org/docs/stable/generated/torch.nn.{}.html"
+#: A call's keyword argument that is the input a lazy module is materialized with, not a constructor argument.
+INPUT_SHAPE = "input_shape"
+#: The pseudo-parameter of an embedding's padding row (``weight[padding_idx]``).
+PADDING_ROW = "weight[padding_idx]"
+
+
+@dataclass(frozen=True)
+class LayerParam:
+    """One parameter of one module type: ``layer`` names it in function names, ``module`` builds it from
+    keyword arguments (drawn by ``arguments``), ``param`` is its name in ``named_parameters()`` or
+    ``named_buffers()``; ``example`` is the fixed call every run makes."""
+
+    layer: str
+    module: type
+    param: str
+    arguments: st.SearchStrategy  # of dicts of constructor arguments (plus INPUT_SHAPE for lazy modules)
+    example: dict
+    max_numel: int = MAX_NUMEL
+    extra: dict = field(default_factory=dict)  # constructor arguments every call passes
+
+    @property
+    def name(self) -> str:
+        return f"{self.layer}_{self.param.replace('.', '_').replace('[padding_idx]', '_padding_row')}_"
+
+
+def build(entry: LayerParam, arguments: dict, device: str | torch.device | None = None) -> nn.Module:
+    """The module for a call's arguments (a lazy module materialized by one forward pass on zeros). The
+    ``meta`` device gives shapes and attributes without drawing; a lazy module is built on the CPU instead
+    (a forward pass on meta tensors costs seconds of imports), its draws in a forked global RNG."""
+    kwargs = {**entry.extra, **{k: v for k, v in arguments.items() if k != INPUT_SHAPE}}
+    if INPUT_SHAPE in arguments and str(device) == "meta":
+        with torch.random.fork_rng(devices=[]):
+            return build(entry, arguments)
+    module = entry.module(**kwargs, device=device)
+    if INPUT_SHAPE in arguments:
+        module(torch.zeros(arguments[INPUT_SHAPE], device=device))
+    return module
+
+
+def tensor_of(module: nn.Module, name: str) -> torch.Tensor:
+    """The parameter or buffer ``name`` (``weight[padding_idx]``: the embedding's padding row)."""
+    if name == PADDING_ROW:
+        return module.weight[module.padding_idx]
+    tensors = {**dict(module.named_parameters()), **dict(module.named_buffers())}
+    if tensors.get(name) is None:
+        raise ValueError(f"{name}: this module has no such parameter or buffer (have: {', '.join(tensors)})")
+    return tensors[name]
+
+
+def documented(module: nn.Module, name: str) -> tuple[nn.Module, type, str, Default]:
+    """(owner, its type in the table, the name relative to it, the documented default) of parameter
+    ``name``: the outermost owner whose type has an entry matching it (as the model audit resolves it)."""
+    base = "weight" if name == PADDING_ROW else name
+    dim = tensor_of(module, base).dim()
+    parts = base.split(".")
+    for i in range(len(parts)):
+        owner = module.get_submodule(".".join(parts[:i]))
+        relative = ".".join(parts[i:])
+        cls = next((k for k in type(owner).__mro__ if k in TORCH_DEFAULTS), None)
+        if cls is None:
+            continue
+        for pattern, default in TORCH_DEFAULTS[cls].items():
+            if fnmatch.fnmatchcase(relative, pattern) and dim >= default.min_dim:
+                return owner, cls, relative, default
+    raise LookupError(f"{type(module).__name__}.{name}: no documented default in suite.spec.torch_defaults")
+
+
+def documented_call(module: nn.Module, name: str, dtype: str = "float32") -> tuple[Call, str]:
+    """The claims table's call that states parameter ``name``'s documented law for this module (its
+    variables evaluated: attributes, fans of ``fan_of``), and where it comes from."""
+    from suite.spec.expressions import parse_call
+
+    owner, cls, relative, default = documented(module, name)
+    variables = {a: float(getattr(owner, a)) for a in default.attributes}
+    fan_source = owner.get_parameter(default.fan_of) if default.fan_of else tensor_of(owner, relative)
+    if fan_source.dim() >= 2:
+        variables["fan_in"], variables["fan_out"] = (float(f) for f in oracle.fans(tuple(fan_source.shape)))
+    text = default.call
+    if name == PADDING_ROW:  # the row the table says is zero instead (Embedding's padding_idx)
+        assert default.zero_row == "padding_idx"
+        text = "zeros_()"
+    initializer, arguments = parse_call(text, variables)
+    shape = tuple(tensor_of(module, name).shape)
+    return call(initializer, shape, dtype, **arguments), f"nn.{cls.__name__}.{relative}: {text}"
+
+
+def _claim(entry: LayerParam) -> Callable[[Call], Claim]:
+    def claim(c: Call) -> Claim:
+        module = build(entry, c.args, device="meta")
+        documented_as, origin = documented_call(module, entry.param, c.dtype)
+        inner = TABLE[documented_as.name].claim(documented_as)
+        return Claim(f"{origin} -> {inner.text}", **{k: v for k, v in vars(inner).items() if k != "text"})
+
+    return claim
+
+
+def shape_of(entry: LayerParam, arguments: dict) -> tuple[int, ...]:
+    return tuple(tensor_of(build(entry, arguments, device="meta"), entry.param).shape)
+
+
+def _call(entry: LayerParam, arguments: dict) -> Call:
+    return call(entry.name, shape_of(entry, arguments), **arguments)
+
+
+def _spec(entry: LayerParam) -> Spec:
+    example = _call(entry, entry.example)
+    initializer = documented_call(build(entry, entry.example, device="meta"), entry.param)[0].name
+    random = TABLE[initializer].random
+    low = MIN_NUMEL if random else 1
+    calls = st.builds(lambda a: _call(entry, a), entry.arguments).filter(lambda c: low <= c.numel <= entry.max_numel)
+    return Spec(
+        entry.name,
+        random,
+        calls,
+        _claim(entry),
+        DOCS.format(entry.module.__name__) + " (Variables; reset_parameters) via suite/spec/torch_defaults.py",
+        api=False,
+        fixed=(example,),
+        kind=TABLE[initializer].kind,
+    )
+
+
+# --- the modules and their constructor arguments ------------------------------------------------------
+
+_n = st.integers
+
+
+def _args(**strategies) -> st.SearchStrategy:
+    return st.fixed_dictionaries(strategies)
+
+
+def _outputs(param: str, most: int) -> st.SearchStrategy:
+    """Output sizes: a bias gets at least MIN_NUMEL values (one call is then a usable sample)."""
+    return _n(MIN_NUMEL, 4 * most) if param == "bias" else _n(1, most)
+
+
+def _linear(param: str) -> st.SearchStrategy:
+    # a bias entry keeps in_features small: each call builds the whole layer for its bias
+    return _args(in_features=_n(1, 64 if param == "bias" else 1024), out_features=_outputs(param, 1024))
+
+
+def _lazy_linear(param: str) -> st.SearchStrategy:
+    return st.tuples(_n(1, 1024), _outputs(param, 1024)).map(lambda t: {"out_features": t[1], INPUT_SHAPE: (1, t[0])})
+
+
+def _bilinear(param: str) -> st.SearchStrategy:
+    return _args(in1_features=_n(1, 64), in2_features=_n(1, 64), out_features=_outputs(param, 64))
+
+
+def _conv(dims: int, param: str) -> st.SearchStrategy:
+    """in/out channels as multiples of groups, odd and even kernel sizes."""
+    return st.tuples(_n(1, 4), _n(1, 32), _outputs(param, 32), st.tuples(*[_n(1, 5)] * dims)).map(
+        lambda t: {"in_channels": t[0] * t[1], "out_channels": t[0] * t[2], "kernel_size": t[3], "groups": t[0]}
+    )
+
+
+def _lazy_conv(dims: int, param: str) -> st.SearchStrategy:
+    return st.tuples(_n(1, 48), _outputs(param, 48), st.tuples(*[_n(1, 5)] * dims)).map(
+        lambda t: {"out_channels": t[1], "kernel_size": t[2], INPUT_SHAPE: (1, t[0], *[6] * dims)}
+    )
+
+
+_embedding = _args(num_embeddings=_n(1, 1024), embedding_dim=_n(1, 256))
+_padded = st.tuples(_n(2, 512), _n(1, 256), _n(0, 511)).map(
+    lambda t: {"num_embeddings": t[0], "embedding_dim": t[1], "padding_idx": t[2] % t[0]}
+)
+_recurrent = _args(input_size=_n(1, 128), hidden_size=_n(8, 128))
+# biases: hidden sizes that give a bias of at least MIN_NUMEL values
+_recurrent_bias = _args(input_size=_n(1, 64), hidden_size=_n(128, 2048))
+_projected = st.tuples(_n(1, 64), _n(2, 96), _n(1, 95)).map(
+    lambda t: {"input_size": t[0], "hidden_size": t[1], "proj_size": t[2] % t[1] or 1, "num_layers": 2}
+)
+_attention = st.tuples(_n(1, 8), _n(1, 24)).map(lambda t: {"embed_dim": t[0] * t[1], "num_heads": t[0]})
+_attention_kv = st.tuples(_n(1, 4), _n(1, 24), _n(1, 128), _n(1, 128)).map(
+    # kdim or vdim unequal to embed_dim: separate q/k/v projections
+    lambda t: {"embed_dim": t[0] * t[1], "num_heads": t[0], "kdim": t[2] + (t[2] == t[0] * t[1]), "vdim": t[3]}
+)
+_features = _args(num_features=_n(1, 4096))
+_normalized = _args(normalized_shape=_n(1, 4096))
+_groups = st.tuples(_n(1, 16), _n(1, 256)).map(lambda t: {"num_groups": t[0], "num_channels": t[0] * t[1]})
+_prelu = _args(num_parameters=_n(1, 512), init=st.floats(-1.0, 1.0, width=32))
+# d_model a multiple of nhead; dim_feedforward large enough that one layer gives a sizeable sample
+# (each call builds the whole layer: wide feed-forward layers keep the calls a bound check needs few)
+_transformer_layer = st.tuples(_n(1, 4), _n(8, 32), _n(1024, 4096)).map(
+    lambda t: {"d_model": t[0] * t[1], "nhead": t[0], "dim_feedforward": t[2]}
+)
+_transformer = st.tuples(_n(1, 2), _n(4, 8), _n(4096, 8192)).map(
+    lambda t: {"d_model": t[0] * t[1], "nhead": t[0], "dim_feedforward": t[2]}
+)
+_TRANSFORMER_EXTRA = {"num_encoder_layers": 1, "num_decoder_layers": 1}
+
+_CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+_CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
+_LAZY_CONV = {1: nn.LazyConv1d, 2: nn.LazyConv2d, 3: nn.LazyConv3d}
+_NORMS = {
+    "batch_norm1d": nn.BatchNorm1d,
+    "batch_norm2d": nn.BatchNorm2d,
+    "batch_norm3d": nn.BatchNorm3d,
+    "instance_norm1d": nn.InstanceNorm1d,
+    "instance_norm2d": nn.InstanceNorm2d,
+    "instance_norm3d": nn.InstanceNorm3d,
+    "sync_batch_norm": nn.SyncBatchNorm,
 }
+_RNN_PARAMS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+_CELL_PARAMS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+_ENCODER_PARAMS = (
+    "self_attn.in_proj_weight",
+    "self_attn.in_proj_bias",
+    "self_attn.out_proj.weight",
+    "self_attn.out_proj.bias",
+    "linear1.weight",
+    "linear1.bias",
+    "linear2.weight",
+    "norm1.weight",
+    "norm2.bias",
+)
 
-
-def _weight_claim(c: Call) -> Claim:
-    bound = oracle.default_layer_bound(oracle.fans(c.shape)[0])
-    return Claim(
-        f"kaiming_uniform_(a=sqrt 5): U(+-1/sqrt(fan_in)) = U(+-{bound:.6g}), variance 1/(3 fan_in)",
-        uniform(-bound, bound),
-        property="uniform-variance",
-    )
-
-
-def _bias_claim(c: Call) -> Claim:
-    bound = 1.0 / math.sqrt(c.args["fan_in"])
-    return Claim(f"U(+-1/sqrt(fan_in)) = U(+-{bound:.6g}), fan_in={c.args['fan_in']}", uniform(-bound, bound))
-
-
-def _weight_spec(kind: str, shapes) -> Spec:
-    name = f"{kind}_weight_"
-    calls = st.builds(lambda s: call(name, s), shapes)
-    return Spec(name, True, calls, _weight_claim, f"torch.nn.{LAYERS[kind].__name__}.reset_parameters", api=False)
-
-
-def _bias_spec(kind: str) -> Spec:
-    name = f"{kind}_bias_"
-    calls = st.builds(
-        lambda out, fan_in: call(name, (out,), fan_in=fan_in), st.integers(128, 4096), st.integers(1, 2048)
-    )
-    return Spec(name, True, calls, _bias_claim, f"torch.nn.{LAYERS[kind].__name__}.reset_parameters", api=False)
-
-
-LAYER_TABLE: dict[str, Spec] = {
-    spec.name: spec
-    for spec in [
-        _weight_spec("linear", matrices()),
-        _bias_spec("linear"),
-        _weight_spec("conv1d", kernels(3)),
-        _weight_spec("conv2d", kernels(4)),
-        _bias_spec("conv2d"),
-        _weight_spec("conv3d", kernels(5)),
+PARAMS: dict[str, LayerParam] = {
+    entry.name: entry
+    for entry in [
+        *[
+            LayerParam("linear", nn.Linear, p, _linear(p), {"in_features": 300, "out_features": 128})
+            for p in ("weight", "bias")
+        ],
+        *[
+            LayerParam(
+                "lazy_linear",
+                nn.LazyLinear,
+                p,
+                _lazy_linear(p),
+                {"out_features": 128, INPUT_SHAPE: (1, 300)},
+            )
+            for p in ("weight", "bias")
+        ],
+        *[
+            LayerParam(
+                "bilinear", nn.Bilinear, p, _bilinear(p), {"in1_features": 20, "in2_features": 30, "out_features": 40}
+            )
+            for p in ("weight", "bias")
+        ],
+        *[
+            LayerParam(
+                f"conv{d}d", _CONV[d], p, _conv(d, p), {"in_channels": 32, "out_channels": 64, "kernel_size": (3,) * d}
+            )
+            for d in (1, 2, 3)
+            for p in ("weight", "bias")
+        ],
+        *[
+            LayerParam(
+                f"conv_transpose{d}d",
+                _CONV_T[d],
+                p,
+                _conv(d, p),
+                {"in_channels": 64, "out_channels": 32, "kernel_size": (3,) * d, "groups": 2},
+            )
+            for d in (1, 2, 3)
+            for p in ("weight", "bias")
+        ],
+        *[
+            LayerParam(
+                f"lazy_conv{d}d",
+                _LAZY_CONV[d],
+                p,
+                _lazy_conv(d, p),
+                {"out_channels": 32, "kernel_size": (3,) * d, INPUT_SHAPE: (1, 16, *[6] * d)},
+            )
+            for d in (1, 2, 3)
+            for p in ("weight", "bias")
+        ],
+        LayerParam("embedding", nn.Embedding, "weight", _embedding, {"num_embeddings": 1000, "embedding_dim": 64}),
+        LayerParam(
+            "embedding",
+            nn.Embedding,
+            PADDING_ROW,
+            _padded,
+            {"num_embeddings": 100, "embedding_dim": 64, "padding_idx": 0},
+        ),
+        LayerParam(
+            "embedding_bag", nn.EmbeddingBag, "weight", _embedding, {"num_embeddings": 1000, "embedding_dim": 64}
+        ),
+        LayerParam(
+            "embedding_bag",
+            nn.EmbeddingBag,
+            PADDING_ROW,
+            _padded,
+            {"num_embeddings": 100, "embedding_dim": 64, "padding_idx": 7},
+        ),
+        *[
+            LayerParam(
+                layer, cls, p, _recurrent_bias if "bias" in p else _recurrent, {"input_size": 32, "hidden_size": 128}
+            )
+            for layer, cls in (("rnn", nn.RNN), ("lstm", nn.LSTM), ("gru", nn.GRU))
+            for p in _RNN_PARAMS
+        ],
+        *[
+            LayerParam(
+                "lstm", nn.LSTM, p, _projected, {"input_size": 16, "hidden_size": 64, "proj_size": 16, "num_layers": 2}
+            )
+            for p in ("weight_hr_l0", "weight_ih_l1")
+        ],
+        LayerParam(
+            "gru",
+            nn.GRU,
+            "weight_hh_l0_reverse",
+            _recurrent,
+            {"input_size": 32, "hidden_size": 64},
+            extra={"bidirectional": True},
+        ),
+        *[
+            LayerParam(
+                layer, cls, p, _recurrent_bias if "bias" in p else _recurrent, {"input_size": 32, "hidden_size": 128}
+            )
+            for layer, cls in (("rnn_cell", nn.RNNCell), ("lstm_cell", nn.LSTMCell), ("gru_cell", nn.GRUCell))
+            for p in _CELL_PARAMS
+        ],
+        *[
+            LayerParam("multihead_attention", nn.MultiheadAttention, p, _attention, {"embed_dim": 64, "num_heads": 4})
+            for p in ("in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias")
+        ],
+        *[
+            LayerParam(
+                "multihead_attention_kv",
+                nn.MultiheadAttention,
+                p,
+                _attention_kv,
+                {"embed_dim": 64, "num_heads": 4, "kdim": 16, "vdim": 24},
+            )
+            for p in ("q_proj_weight", "k_proj_weight", "v_proj_weight")
+        ],
+        *[
+            LayerParam(
+                "multihead_attention_bias_kv",
+                nn.MultiheadAttention,
+                p,
+                _attention,
+                {"embed_dim": 64, "num_heads": 4},
+                extra={"add_bias_kv": True},
+            )
+            for p in ("bias_k", "bias_v")
+        ],
+        *[
+            LayerParam(
+                layer, cls, p, _features, {"num_features": 64}, extra={"affine": True, "track_running_stats": True}
+            )
+            for layer, cls in _NORMS.items()
+            for p in ("weight", "bias", "running_mean", "running_var")
+        ],
+        *[
+            LayerParam("layer_norm", nn.LayerNorm, p, _normalized, {"normalized_shape": 768})
+            for p in ("weight", "bias")
+        ],
+        *[
+            LayerParam("group_norm", nn.GroupNorm, p, _groups, {"num_groups": 8, "num_channels": 64})
+            for p in ("weight", "bias")
+        ],
+        LayerParam("rms_norm", nn.RMSNorm, "weight", _normalized, {"normalized_shape": 768}),
+        LayerParam("prelu", nn.PReLU, "weight", _prelu, {"num_parameters": 1, "init": 0.25}),
+        *[
+            LayerParam(
+                "transformer_encoder_layer",
+                nn.TransformerEncoderLayer,
+                p,
+                _transformer_layer,
+                {"d_model": 64, "nhead": 4, "dim_feedforward": 2048},
+            )
+            for p in _ENCODER_PARAMS
+        ],
+        *[
+            LayerParam(
+                "transformer_decoder_layer",
+                nn.TransformerDecoderLayer,
+                p,
+                _transformer_layer,
+                {"d_model": 64, "nhead": 4, "dim_feedforward": 2048},
+            )
+            for p in ("multihead_attn.in_proj_weight", "multihead_attn.out_proj.bias", "linear1.bias", "norm3.weight")
+        ],
+        *[
+            LayerParam(
+                "transformer",
+                nn.Transformer,
+                p,
+                _transformer,
+                {"d_model": 16, "nhead": 2, "dim_feedforward": 4096},
+                max_numel=1 << 17,
+                extra=_TRANSFORMER_EXTRA,
+            )
+            for p in (
+                "encoder.layers.0.self_attn.in_proj_weight",
+                "encoder.layers.0.linear1.weight",
+                "encoder.layers.0.linear1.bias",
+                "decoder.layers.0.self_attn.out_proj.weight",
+                "decoder.norm.weight",
+            )
+        ],
     ]
 }
+
+LAYER_TABLE: dict[str, Spec] = {name: _spec(entry) for name, entry in PARAMS.items()}
+
+#: torch.nn module types of the table that torch-layers holds to their defaults (the issue's list).
+COVERED = frozenset(entry.module for entry in PARAMS.values())

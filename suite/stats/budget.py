@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 DEFAULT_ALPHA = 1e-3
 DESIGN_POWER = 0.99
+RARE_POWER = 0.99
 #: Effects every verdict states its power against (besides the budget's design effect).
 STATED_STD_ERROR = 0.02
 STATED_MEAN_SHIFT = 0.02  # in units of the std
@@ -33,6 +34,12 @@ class Budget:
     haar_draws: int  # orthogonal matrices per Haar test
     network_draws: int  # independent networks per propagation check
     time_limit: float  # seconds one call of the target may take
+    #: Bound checks (support, sparse's zeros per column) see enough values to find a violation at this
+    #: rate per value with probability RARE_POWER (:mod:`suite.engine.rare`).
+    rare_rate: float = 1e-6
+    #: At most this many further calls of a case for its bound check (a count, not a time: a run replays bit
+    #: for bit): 40,000 calls of the smallest drawn tensors (128 values) give the default size.
+    rare_calls: int = 40_000
 
 
 BUDGETS = {
@@ -45,6 +52,8 @@ BUDGETS = {
         haar_draws=1_000,
         network_draws=50,
         time_limit=10.0,
+        rare_rate=1e-5,
+        rare_calls=4_000,
     ),
     "default": Budget(
         "default",

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from suite.audit.expressions import ExpressionError, evaluate, parse_call
+from suite.spec.expressions import ExpressionError, evaluate, parse_call
 
 
 @pytest.mark.parametrize(

@@ -50,3 +50,12 @@ def _without_rare(path):
     plain = path.with_name("plain.toml")
     plain.write_text(path.read_text().replace("rare = true\n", ""))
     return plain
+
+
+def test_every_ledger_entry_has_a_reproduction_of_five_lines_or_fewer():
+    from suite.engine.ledger import LEDGERS
+
+    for path in sorted(LEDGERS.glob("*.toml")):
+        for entry in Ledger.read(path).entries:
+            lines = (entry.reproduce or "").strip().splitlines()
+            assert 0 < len(lines) <= 5, f"{path.name}: {entry.check} has a reproduction of {len(lines)} lines"

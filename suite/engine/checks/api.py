@@ -9,7 +9,7 @@ import warnings
 import torch
 
 from suite.engine.checks.context import CheckCase
-from suite.engine.invoke import CallFailed, derive_seed, fresh_tensor, invoke
+from suite.engine.invoke import CallFailed, derive_seed, fresh_tensor, invoke, takes_generator
 from suite.engine.verdict import Verdict
 from suite.spec.claims import BadCall
 from suite.spec.strategies import Call
@@ -84,6 +84,18 @@ def _generator_checks(case: CheckCase, fn, seconds: float) -> list[Verdict]:
         ]
     same = torch.equal(first, second) or (torch.isnan(first).all() and torch.isnan(second).all())
     different = not torch.equal(first, other)
+    if not takes_generator(fn):  # drawn under a global seed per call: a convention, not a failure of its law
+        return [
+            case.exact(
+                "api.generator",
+                same and different,
+                "generator= not supported: the suite seeds the global RNG per call (torch.manual_seed in "
+                "torch.random.fork_rng, restored afterwards); the same global seed gives the same tensor, "
+                "another seed another tensor",
+                measured=f"generator= not supported; same global seed {'identical' if same else 'DIFFERENT'}, "
+                f"other seed {'different' if different else 'IDENTICAL'}",
+            )
+        ]
     return [
         case.exact(
             "api.generator",
