@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from suite.engine import invoke
+from suite.engine import diagnosis, invoke
 from suite.engine.checks import api, extras, independence, marginal, properties, structure
 from suite.engine.checks.context import CheckCase, RunPlan
 from suite.engine.decision import holm
@@ -214,6 +214,7 @@ def check_drawn(case: CheckCase, tensors: list) -> list[Verdict]:
     verdicts += marginal_verdicts
     if all(v.passed for v in marginal_verdicts if v.check == "finite"):
         verdicts += independence.check(case, tensors, select)
+    diagnosis.attach(case, tensors, verdicts, select)
     return verdicts
 
 
@@ -249,6 +250,7 @@ def settle(verdicts: list[Verdict], alpha: float) -> None:
         v.passed = not r
     for v in verdicts:
         v.status = PASS if v.passed else FAIL
+        v.diagnosis = None if v.passed else v.diagnosis
 
 
 def _line(name: str, verdicts: list[Verdict], seconds: float) -> str:
