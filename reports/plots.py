@@ -179,6 +179,7 @@ def symmetry(s: demos_mod.Symmetry) -> str:
         )
         ax_l.plot(range(s.steps + 1), s.loss[scheme], color=colours[scheme], lw=1.4, label=scheme)
     ax_d.set_ylim(0, s.hidden + 1)
+    ax_d.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))  # units are counted: whole ticks
     ax_d.set_xlabel("SGD step")
     ax_d.set_ylabel(f"distinct hidden units (of {s.hidden})")
     ax_d.set_title(f"distinct hidden units, first {show} steps", loc="left")
@@ -200,7 +201,7 @@ def sigmoid(s: demos_mod.Sigmoid) -> str:
     ax.plot(s.x, s.gradient, color="#cf222e", lw=1.8, label="σ'(x) = σ(x)(1 − σ(x))")
     ax.axhline(0.25, color="#57606a", lw=0.8, ls="--")
     ax.annotate(
-        f"max σ' = {s.max_gradient:.4f} at x = {abs(s.argmax):.2g}",
+        f"max σ' = {s.max_gradient:.4f} at x = {abs(s.argmax):.1f}",
         xy=(s.argmax, s.max_gradient),
         xytext=(1.6, 0.42),
         arrowprops={"arrowstyle": "->", "color": "#57606a"},
@@ -362,6 +363,10 @@ def bench_roofline(results: list[dict], device: str) -> str:
     return to_svg(fig, f"bench-roofline-{device}")
 
 
+#: A scaling exponent is drawn and named only when fitted through at least this many points.
+MIN_FIT_POINTS = 3
+
+
 @styled
 def bench_scaling(series: list[dict], device: str) -> str:
     """Time against size, one panel per x axis: elements for the fills, n for orthogonal_'s n x n QR."""
@@ -375,23 +380,27 @@ def bench_scaling(series: list[dict], device: str) -> str:
     colours = _colour_map(keys)
     for ax, (kind, group) in zip(axes[0], panels, strict=True):
         for s in group:
-            pts = sorted((p["n"], p["median_s"]) for p in s["points"])
+            pts = sorted((p["n"], 1e3 * p["median_s"]) for p in s["points"])
             if not pts:
                 continue
             fit = s.get("fit") or {}
+            fitted = sum(n >= fit.get("n_min", 0) for n, _ in pts)
             label = f"{s['initializer']} {s['impl']} {s['dtype']}"
-            if fit.get("exponent") is not None:
-                label += f": ∝ n^{fit['exponent']:.2f}"
+            if fit.get("exponent") is not None and fitted >= MIN_FIT_POINTS:
+                label += f": ∝ n^{fit['exponent']:.2f} (fit over {fitted} points)"
+            else:
+                fit = {}  # an exponent through fewer points says nothing about the trend
+                label += f": no fit ({fitted} points past the overhead, {MIN_FIT_POINTS} needed)"
             ls = "-" if s["impl"] == "initlib" else "--"
             colour = colours[(s["initializer"], s["dtype"])]
             ax.plot(*zip(*pts, strict=True), ls=ls, marker="o", ms=4, color=colour, label=label)
             if fit.get("exponent") is not None and fit.get("c"):
                 ns = [pts[0][0], pts[-1][0]]
-                ax.plot(ns, [fit["c"] * n ** fit["exponent"] for n in ns], color="#57606a", lw=0.7, ls=":")
+                ax.plot(ns, [1e3 * fit["c"] * n ** fit["exponent"] for n in ns], color="#57606a", lw=0.7, ls=":")
         ax.set_xscale("log", base=2 if kind == "side" else 10)
         ax.set_yscale("log")
         ax.set_xlabel("n (n × n matrix)" if kind == "side" else "elements (n)")
-        ax.set_ylabel("median time (s)")
+        ax.set_ylabel("median time (ms)")
         what = "orthogonal_ against n" if kind == "side" else "against tensor size"
         ax.set_title(f"{device}: {what} (dotted: fitted c·n^k)", loc="left")
         ax.legend(loc="upper left")

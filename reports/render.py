@@ -369,7 +369,10 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
                         "status": info["status"],
                         "text": _cell_text(info),
                         "label": STATUS_LABELS[info["status"]],
-                        "href": f"#ev-{t['slug']}-{slug(name)}",
+                        # a name the target does not provide has no evidence: the cell points at the target
+                        "href": f"#t-{t['slug']}"
+                        if info["status"] == "not-provided"
+                        else f"#ev-{t['slug']}-{slug(name)}",
                     }
                 )
         rows.append({"name": name, "cells": cells})
