@@ -88,7 +88,9 @@ RESULTS = (0, 1)
 def make(name: str, folder: Path) -> Path:
     """Run the command that makes ``name`` into ``folder``; the file's path."""
     out = folder / name
-    command = [sys.executable, "-m", "suite", *COMMANDS[name], "--json", str(out)]
+    # relative to the repository where it can be: a replay line in the file then names no machine's folder
+    shown = out.resolve().relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out
+    command = [sys.executable, "-m", "suite", *COMMANDS[name], "--json", str(shown)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     if done.returncode not in RESULTS or not out.exists():
         raise RuntimeError(f"{' '.join(command[1:])} exited {done.returncode}: {done.stderr.strip()[-400:]}")
