@@ -384,13 +384,13 @@ def bench_scaling(series: list[dict], device: str) -> str:
             if not pts:
                 continue
             fit = s.get("fit") or {}
-            fitted = sum(n >= fit.get("n_min", 0) for n, _ in pts)
             label = f"{s['initializer']} {s['impl']} {s['dtype']}"
+            fitted = sum(n >= fit["n_min"] for n, _ in pts) if fit.get("n_min") is not None else 0
             if fit.get("exponent") is not None and fitted >= MIN_FIT_POINTS:
                 label += f": ∝ n^{fit['exponent']:.2f} (fit over {fitted} points)"
             else:
                 fit = {}  # an exponent through fewer points says nothing about the trend
-                label += f": no fit ({fitted} points past the overhead, {MIN_FIT_POINTS} needed)"
+                label += f": no fit (fewer than {MIN_FIT_POINTS} points past the overhead)"
             ls = "-" if s["impl"] == "initlib" else "--"
             colour = colours[(s["initializer"], s["dtype"])]
             ax.plot(*zip(*pts, strict=True), ls=ls, marker="o", ms=4, color=colour, label=label)
@@ -403,7 +403,7 @@ def bench_scaling(series: list[dict], device: str) -> str:
         ax.set_ylabel("median time (ms)")
         what = "orthogonal_ against n" if kind == "side" else "against tensor size"
         ax.set_title(f"{device}: {what} (dotted: fitted c·n^k)", loc="left")
-        ax.legend(loc="upper left")
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.22), ncol=1)  # below the axes, off the data
     fig.tight_layout()
     return to_svg(fig, f"bench-scaling-{device}")
 
