@@ -575,7 +575,7 @@ def _demos(d: demos_mod.Demos) -> dict:
 
 SECTION_HINTS = {
     VERIFY: "python -m suite verify --target TARGET --json F, then --verify-json F",
-    BENCH: "python -m suite bench --quick --json F (about a minute), then --bench-json F",
+    BENCH: "python -m suite bench --quick --json F, then --bench-json F",
     MUTANTS: "python -m suite mutants --json F, then --mutants-json F",
     CALIBRATION: "python -m suite calibrate --target initlib --json F, then --calibration-json F",
     AUDIT: "python -m suite audit --model M --json F, then --audit-json F",

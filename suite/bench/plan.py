@@ -5,7 +5,7 @@ pass, the cases of one (dtype, shape) follow each other (roofline first, then ea
 its implementations side by side, their order alternating from pass to pass), so that a ratio compares
 timings taken minutes apart at most and drifts of a noisy machine hit both sides alike.
 
-* quick (about a minute on 2 cores, for the report): the 4096 x 4096 float32 table of every initializer
+* quick (the report's benchmark): the 4096 x 4096 float32 table of every initializer
   but delta_orthogonal_ (torch lacks it) and orthogonal_ (a 4096 x 4096 QR per call: its cost is measured by
   the sweep instead), three smaller sizes for the size scaling of the three plain distributions, and the
   ``orthogonal_`` sweep up to n = 1024. The passes stay at :data:`DEFAULT_PASSES`, so the interval of each
