@@ -256,11 +256,16 @@ def _colour_map(names) -> dict[str, tuple]:
 
 @styled
 def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> str:
-    """GB/s against tensor size, one panel per dtype; initlib solid, torch dashed, fill roofline dotted."""
+    """GB/s against tensor size, one panel per dtype, for the initializers timed at several sizes (the ones
+    timed at one size only are read in the ratio chart and the table): each line labelled at its end, not
+    through a legend; initlib solid, torch dashed, fill roofline dotted."""
     dtypes = sorted({r["dtype"] for r in results})
-    names = sorted({r["initializer"] for r in results})
+    sizes_of: dict[tuple[str, str], set[int]] = {}
+    for r in results:
+        sizes_of.setdefault((r["dtype"], r["initializer"]), set()).add(r["numel"])
+    names = sorted({name for (_, name), sizes in sizes_of.items() if len(sizes) > 1})
     colours = _colour_map(names)
-    fig, axes = _figure(5.0 * len(dtypes) + 1.5, 3.6, ncols=len(dtypes), sharey=True)
+    fig, axes = _figure(5.5 * len(dtypes) + 1.5, 3.6, ncols=len(dtypes), sharey=True)
     styles = {"initlib": ("-", "o"), "initlib.fast": ("-", "^"), "torch": ("--", "x"), "jax": ("-.", "s")}
     for ax, dtype in zip(axes[0], dtypes, strict=True):
         for name in names:
@@ -270,8 +275,19 @@ def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> 
                     for r in results
                     if r["dtype"] == dtype and r["initializer"] == name and r["impl"] == impl and r["gbps"] is not None
                 )
-                if pts:
-                    ax.plot(*zip(*pts, strict=True), ls=ls, marker=marker, ms=4, lw=1.3, color=colours[name])
+                if len(pts) < 2:
+                    continue
+                ax.plot(*zip(*pts, strict=True), ls=ls, marker=marker, ms=4, lw=1.3, color=colours[name])
+                if impl == "initlib":  # the direct label, at the line's end
+                    ax.annotate(
+                        name,
+                        pts[-1],
+                        xytext=(4, 0),
+                        textcoords="offset points",
+                        fontsize=8,
+                        color=colours[name],
+                        va="center",
+                    )
         roof = sorted(
             (r["numel"], r["fill_gbps"]) for r in roofline if r["dtype"] == dtype and r.get("fill_gbps") is not None
         )
@@ -281,16 +297,15 @@ def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> 
             ax.plot(xs, [g for _, g in roof], color="black", ls=":", lw=1.4)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
-        ax.set_title(f"{device}, {dtype}", loc="left")
-        ax.set_xlabel("tensor size (bytes)")
+        ax.set_title(f"{device}, {dtype}: initializers timed at several sizes", loc="left")
+        ax.set_xlabel("tensor size")
+        ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=4))  # every other power of 2: labels apart
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _human_bytes(v)))
+        ax.margins(x=0.12)
     axes[0][0].set_ylabel("GB/s (bytes written once / median time)")
-    # every initializer of every panel (a dtype may lack some), then the line styles
-    handles = [plt.Line2D([], [], color=colours[name], marker="o", ms=4) for name in names]
-    labels = list(names)
     impls = [impl for impl in styles if any(r["impl"] == impl for r in results)]
-    handles += [plt.Line2D([], [], color="black", ls=":")]
-    labels += ["fill_ roofline"]
+    handles = [plt.Line2D([], [], color="black", ls=":")]
+    labels = ["fill_ roofline"]
     handles += [plt.Line2D([], [], color="#57606a", ls=styles[i][0], marker=styles[i][1]) for i in impls]
     labels += impls
     fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5))
