@@ -80,8 +80,14 @@ def summary(outcome: Outcome, args) -> str:
     failed = outcome.failed
     if failed:
         lines += ["", "FAILED (claimed vs measured; the seed replays the draw):"]
+        first: dict[tuple[str, int], str] = {}  # a case's checks share one draw: its diagnosis is printed once
         for v in failed:
-            lines.append(v.describe())
+            text = v.describe()
+            if v.diagnosis and (v.initializer, v.case) in first:
+                text = text.replace(v.diagnosis["text"], f"as for {first[v.initializer, v.case]} above")
+            elif v.diagnosis:
+                first[v.initializer, v.case] = v.id
+            lines.append(text)
         names = ",".join(sorted({v.initializer for v in failed}))
         lines.append(f"\nReplay: {replay_command(outcome, names)}")
     fixed = [v for v in outcome.verdicts if v.status == DEVIATION_FIXED]
