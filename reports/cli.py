@@ -1,12 +1,13 @@
-"""``python -m reports --out PATH [--verify-json F ...] [--bench-json F ...] [--mutants-json F]
-[--calibration-json F]``: renders one self-contained HTML report (inline CSS and SVG, no scripts, nothing
-fetched).
+"""Render one self-contained HTML report (inline CSS, SVG and a small script; nothing fetched).
 
-With any ``--*-json`` option it renders exactly those files (a section without input says so). With none,
-it runs a quick verification of initlib and torch.nn.init and a quick CPU benchmark itself (see
-:mod:`reports.pipeline`), showing their progress, and renders what they produced. The demonstrations are
-always computed (a few seconds). Exit status: 0 the report was written, 2 an input file is missing or
-unusable (the message names it) or the arguments are wrong.
+Without input files (the default, as in tox -e report) it first runs, with this Python, a quick verification of
+initlib and torch.nn.init and a quick CPU benchmark, streaming their progress, and renders what they produced
+(measured on 2 cores: 9-12 s per verification with the machine nearly idle; shared with other work, load average
+8-20: 47 s and 85 s for the verifications, 283 s for the benchmark, 18 s for the demonstrations). --timeout S
+bounds each command; one that fails or runs out of time leaves its section out and the top of the report says
+why and which command completes it. With any --*-json option it renders exactly those files instead.
+Exit status: 0 the report was written; 2 a usage error or an input file that is missing
+or breaks its contract (one line naming the file and the field); 3 an unexpected error (--debug shows it).
 """
 
 from __future__ import annotations
@@ -20,15 +21,20 @@ from pathlib import Path
 
 from reports import demos as demos_mod
 from reports import render
-from reports.loader import BENCH, CALIBRATION, MUTANTS, VERIFY, ReportInputError, load
+from reports.loader import AUDIT, BENCH, CALIBRATION, MUTANTS, THEORY, VERIFY, ReportInputError, load
 from reports.pipeline import default_steps, log, run_all
+from suite.commands.cli import OneLineParser, output_problem
 
 SIZE_LIMIT = 8 * 1024 * 1024
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m reports", description=__doc__.splitlines()[0])
-    p.add_argument("--out", required=True, type=Path, help="the HTML file to write (folders are created)")
+    p = OneLineParser(
+        prog="python -m reports", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--out", required=True, type=Path, help="the HTML file to write (a missing folder is created, and said so)"
+    )
     p.add_argument(
         "--verify-json",
         nargs="+",
@@ -47,7 +53,10 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--mutants-json", metavar="F", help="an initcheck.mutants/1 file")
     p.add_argument("--calibration-json", metavar="F", help="an initcheck.calibration/1 file")
+    p.add_argument("--audit-json", nargs="+", action="extend", default=[], metavar="F", help="initcheck.audit/1 files")
+    p.add_argument("--theory-json", metavar="F", help="an initcheck.theory/1 file")
     p.add_argument("--seed", type=int, default=0, help="seed of the demonstrations (default 0)")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     p.add_argument(
         "--timeout",
         type=float,
@@ -68,31 +77,62 @@ def _load_given(args) -> list:
         inputs.append(load(args.mutants_json, MUTANTS))
     if args.calibration_json:
         inputs.append(load(args.calibration_json, CALIBRATION))
+    for path in args.audit_json:
+        inputs.append(load(path, AUDIT))
+    if args.theory_json:
+        inputs.append(load(args.theory_json, THEORY))
     return inputs
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    argv = sys.argv[1:] if argv is None else argv
-    given = args.verify_json or args.bench_json or args.mutants_json or args.calibration_json
+    try:
+        return _main(args, sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        log("python -m reports: interrupted")
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        log(
+            f"python -m reports: internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)"
+        )
+        return 3
+
+
+def _usage(message: str) -> int:
+    print(f"python -m reports: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _main(args, argv: list[str]) -> int:
+    if args.seed < 0:
+        return _usage(f"--seed: must be a non-negative integer, got {args.seed}")
+    if not args.timeout > 0:
+        return _usage(f"--timeout: must be > 0 seconds, got {args.timeout}")
+    problem = output_problem("--out", args.out, lambda line: log(f"python -m reports: {line}"))
+    if problem:
+        return _usage(problem)
+    given = any(
+        (args.verify_json, args.bench_json, args.mutants_json, args.calibration_json, args.audit_json, args.theory_json)
+    )
     start = time.monotonic()
     missing: list[render.Missing] = []
     if given:
         try:
             inputs = _load_given(args)
         except ReportInputError as exc:
-            print(f"python -m reports: error: {exc}", file=sys.stderr)
-            return 2
+            return _usage(str(exc))
     else:
         log("No input files given: running a quick verification and benchmark first.")
         with tempfile.TemporaryDirectory(prefix="initcheck-report-") as tmp:
             inputs, failures = run_all(default_steps(Path(tmp)), args.timeout)
         missing += [render.Missing(step.section, reason, step.schema) for step, reason in failures]
-        for schema, name in ((MUTANTS, "mutants"), (CALIBRATION, "calibrate")):
+        for schema in (MUTANTS, CALIBRATION):
             missing.append(
                 render.Missing(
                     render.SECTION_NAMES[schema],
-                    f"not run without inputs (slow); make it with python -m suite {name} --json F, pass it",
+                    f"not run without inputs (slow); make it with {render.SECTION_HINTS[schema]}",
                     schema,
                 )
             )
@@ -103,7 +143,6 @@ def main(argv: list[str] | None = None) -> int:
     log("Rendering ...")
     page = render.build(inputs, demos, missing, command=shlex.join(["python", "-m", "reports", *argv]))
     html = render.render(page)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(html, encoding="utf-8")
     size = args.out.stat().st_size
     log(

@@ -22,6 +22,7 @@ status and the command's last line of output), and everything else is rendered.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import os
 import subprocess
 import sys
@@ -83,8 +84,10 @@ def _last_line(lines) -> str:
 def run_step(step: Step, timeout: float, cwd: Path | None = None) -> tuple[Input | None, str | None]:
     """Run one command, streaming its output; return its loaded file, or None and why not."""
     command = [sys.executable, "-m", "suite", *step.args]
-    # the temporary folder's name changes every run: the report shows $TMP instead
-    shown = " ".join(["python", "-m", "suite", *step.args]).replace(str(step.json_path.parent), "$TMP")
+    # the report names the command that made its input, not the temporary file it went through
+    json_at = step.args.index("--json")
+    shown = " ".join(["python", "-m", "suite", *step.args[:json_at], *step.args[json_at + 2 :]])
+    completes = f"; complete it with {shown} --json F, then python -m reports --out F ... with its --*-json option"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     start = time.monotonic()
     tail: collections.deque[str] = collections.deque(maxlen=20)
@@ -121,13 +124,14 @@ def run_step(step: Step, timeout: float, cwd: Path | None = None) -> tuple[Input
     elapsed = time.monotonic() - start
     log(f"    -> exit status {code} after {elapsed:.1f} s")
     if timed_out.is_set():
-        return None, f"{shown} was stopped after {timeout:.0f} s (time limit)"
+        return None, f"{shown} was stopped after {timeout:.0f} s (the --timeout limit){completes}"
     if code not in step.ok_codes:
         return None, f"{shown} failed with exit status {code}: {_last_line(tail)}"
     if not step.json_path.exists():
         return None, f"{shown} exited {code} but wrote no {step.json_path.name}"
     try:
-        return load(step.json_path, step.schema), None
+        made = load(step.json_path, step.schema)
+        return dataclasses.replace(made, path=f"{shown} (made for this report, not kept)"), None
     except ReportInputError as exc:
         return None, f"{shown} wrote a file the report cannot use: {exc}"
 

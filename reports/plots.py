@@ -179,6 +179,7 @@ def symmetry(s: demos_mod.Symmetry) -> str:
         )
         ax_l.plot(range(s.steps + 1), s.loss[scheme], color=colours[scheme], lw=1.4, label=scheme)
     ax_d.set_ylim(0, s.hidden + 1)
+    ax_d.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))  # units are counted: whole ticks
     ax_d.set_xlabel("SGD step")
     ax_d.set_ylabel(f"distinct hidden units (of {s.hidden})")
     ax_d.set_title(f"distinct hidden units, first {show} steps", loc="left")
@@ -200,7 +201,7 @@ def sigmoid(s: demos_mod.Sigmoid) -> str:
     ax.plot(s.x, s.gradient, color="#cf222e", lw=1.8, label="σ'(x) = σ(x)(1 − σ(x))")
     ax.axhline(0.25, color="#57606a", lw=0.8, ls="--")
     ax.annotate(
-        f"max σ' = {s.max_gradient:.4f} at x = {abs(s.argmax):.2g}",
+        f"max σ' = {s.max_gradient:.4f} at x = {abs(s.argmax):.1f}",
         xy=(s.argmax, s.max_gradient),
         xytext=(1.6, 0.42),
         arrowprops={"arrowstyle": "->", "color": "#57606a"},
@@ -255,11 +256,16 @@ def _colour_map(names) -> dict[str, tuple]:
 
 @styled
 def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> str:
-    """GB/s against tensor size, one panel per dtype; initlib solid, torch dashed, fill roofline dotted."""
+    """GB/s against tensor size, one panel per dtype, for the initializers timed at several sizes (the ones
+    timed at one size only are read in the ratio chart and the table): each line labelled at its end, not
+    through a legend; initlib solid, torch dashed, fill roofline dotted."""
     dtypes = sorted({r["dtype"] for r in results})
-    names = sorted({r["initializer"] for r in results})
+    sizes_of: dict[tuple[str, str], set[int]] = {}
+    for r in results:
+        sizes_of.setdefault((r["dtype"], r["initializer"]), set()).add(r["numel"])
+    names = sorted({name for (_, name), sizes in sizes_of.items() if len(sizes) > 1})
     colours = _colour_map(names)
-    fig, axes = _figure(5.0 * len(dtypes) + 1.5, 3.6, ncols=len(dtypes), sharey=True)
+    fig, axes = _figure(5.5 * len(dtypes) + 1.5, 3.6, ncols=len(dtypes), sharey=True)
     styles = {"initlib": ("-", "o"), "initlib.fast": ("-", "^"), "torch": ("--", "x"), "jax": ("-.", "s")}
     for ax, dtype in zip(axes[0], dtypes, strict=True):
         for name in names:
@@ -269,8 +275,19 @@ def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> 
                     for r in results
                     if r["dtype"] == dtype and r["initializer"] == name and r["impl"] == impl and r["gbps"] is not None
                 )
-                if pts:
-                    ax.plot(*zip(*pts, strict=True), ls=ls, marker=marker, ms=4, lw=1.3, color=colours[name])
+                if len(pts) < 2:
+                    continue
+                ax.plot(*zip(*pts, strict=True), ls=ls, marker=marker, ms=4, lw=1.3, color=colours[name])
+                if impl == "initlib":  # the direct label, at the line's end
+                    ax.annotate(
+                        name,
+                        pts[-1],
+                        xytext=(4, 0),
+                        textcoords="offset points",
+                        fontsize=8,
+                        color=colours[name],
+                        va="center",
+                    )
         roof = sorted(
             (r["numel"], r["fill_gbps"]) for r in roofline if r["dtype"] == dtype and r.get("fill_gbps") is not None
         )
@@ -280,16 +297,15 @@ def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> 
             ax.plot(xs, [g for _, g in roof], color="black", ls=":", lw=1.4)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
-        ax.set_title(f"{device}, {dtype}", loc="left")
-        ax.set_xlabel("tensor size (bytes)")
+        ax.set_title(f"{device}, {dtype}: initializers timed at several sizes", loc="left")
+        ax.set_xlabel("tensor size")
+        ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=4))  # every other power of 2: labels apart
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _human_bytes(v)))
+        ax.margins(x=0.12)
     axes[0][0].set_ylabel("GB/s (bytes written once / median time)")
-    # every initializer of every panel (a dtype may lack some), then the line styles
-    handles = [plt.Line2D([], [], color=colours[name], marker="o", ms=4) for name in names]
-    labels = list(names)
     impls = [impl for impl in styles if any(r["impl"] == impl for r in results)]
-    handles += [plt.Line2D([], [], color="black", ls=":")]
-    labels += ["fill_ roofline"]
+    handles = [plt.Line2D([], [], color="black", ls=":")]
+    labels = ["fill_ roofline"]
     handles += [plt.Line2D([], [], color="#57606a", ls=styles[i][0], marker=styles[i][1]) for i in impls]
     labels += impls
     fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5))
@@ -362,6 +378,10 @@ def bench_roofline(results: list[dict], device: str) -> str:
     return to_svg(fig, f"bench-roofline-{device}")
 
 
+#: A scaling exponent is drawn and named only when fitted through at least this many points.
+MIN_FIT_POINTS = 3
+
+
 @styled
 def bench_scaling(series: list[dict], device: str) -> str:
     """Time against size, one panel per x axis: elements for the fills, n for orthogonal_'s n x n QR."""
@@ -375,26 +395,30 @@ def bench_scaling(series: list[dict], device: str) -> str:
     colours = _colour_map(keys)
     for ax, (kind, group) in zip(axes[0], panels, strict=True):
         for s in group:
-            pts = sorted((p["n"], p["median_s"]) for p in s["points"])
+            pts = sorted((p["n"], 1e3 * p["median_s"]) for p in s["points"])
             if not pts:
                 continue
             fit = s.get("fit") or {}
             label = f"{s['initializer']} {s['impl']} {s['dtype']}"
-            if fit.get("exponent") is not None:
-                label += f": ∝ n^{fit['exponent']:.2f}"
+            fitted = sum(n >= fit["n_min"] for n, _ in pts) if fit.get("n_min") is not None else 0
+            if fit.get("exponent") is not None and fitted >= MIN_FIT_POINTS:
+                label += f": ∝ n^{fit['exponent']:.2f} (fit over {fitted} points)"
+            else:
+                fit = {}  # an exponent through fewer points says nothing about the trend
+                label += f": no fit (fewer than {MIN_FIT_POINTS} points past the overhead)"
             ls = "-" if s["impl"] == "initlib" else "--"
             colour = colours[(s["initializer"], s["dtype"])]
             ax.plot(*zip(*pts, strict=True), ls=ls, marker="o", ms=4, color=colour, label=label)
             if fit.get("exponent") is not None and fit.get("c"):
                 ns = [pts[0][0], pts[-1][0]]
-                ax.plot(ns, [fit["c"] * n ** fit["exponent"] for n in ns], color="#57606a", lw=0.7, ls=":")
+                ax.plot(ns, [1e3 * fit["c"] * n ** fit["exponent"] for n in ns], color="#57606a", lw=0.7, ls=":")
         ax.set_xscale("log", base=2 if kind == "side" else 10)
         ax.set_yscale("log")
         ax.set_xlabel("n (n × n matrix)" if kind == "side" else "elements (n)")
-        ax.set_ylabel("median time (s)")
+        ax.set_ylabel("median time (ms)")
         what = "orthogonal_ against n" if kind == "side" else "against tensor size"
         ax.set_title(f"{device}: {what} (dotted: fitted c·n^k)", loc="left")
-        ax.legend(loc="upper left")
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.22), ncol=1)  # below the axes, off the data
     fig.tight_layout()
     return to_svg(fig, f"bench-scaling-{device}")
 

@@ -19,8 +19,11 @@ import jinja2
 
 from reports import demos as demos_mod
 from reports import plots
-from reports.loader import BENCH, CALIBRATION, MUTANTS, VERIFY, Input
+from reports.loader import AUDIT, BENCH, CALIBRATION, MUTANTS, THEORY, VERIFY, Input
+from reports.sections import audit as audit_section
+from reports.sections import theory as theory_section
 from suite.engine.environment import cpu_model
+from suite.engine.verdict import power_words
 
 STATUS_LABELS = {
     "pass": "passed",
@@ -29,6 +32,7 @@ STATUS_LABELS = {
     "deviation-fixed": "deviation fixed",
     "not-provided": "not provided",
     "not-run": "not run",
+    "none": "nothing verified",
 }
 #: Verdicts shown first in an initializer's evidence: what needs reading.
 STATUS_ORDER = {"fail": 0, "deviation": 1, "deviation-fixed": 2, "pass": 3}
@@ -59,6 +63,9 @@ class Page:
     bench: list[dict] = field(default_factory=list)
     mutants: dict | None = None
     calibration: dict | None = None
+    audits: list[dict] = field(default_factory=list)
+    theory: dict | None = None
+    targets_names: list[str] = field(default_factory=list)
 
 
 def generated_at() -> str:
@@ -138,6 +145,9 @@ def fmt_pct(value) -> str:
 
 
 def _target_status(summary: dict, initializers: list[dict]) -> str:
+    """fail, deviation, pass, or none (no verdicts: never shown as a pass)."""
+    if not summary["verdicts"]:
+        return "none"
     if summary.get("failed") or any(i["status"] == "fail" for i in initializers):
         return "fail"
     if summary.get("deviations") or any(i["status"] == "deviation" for i in initializers):
@@ -158,29 +168,72 @@ def _cell_text(info: dict) -> str:
 
 
 def _verdict_row(v: dict, tslug: str, plot_anchor: str | None) -> dict:
+    diagnosis = v.get("diagnosis") or {}
     return {
         "anchor": f"v-{tslug}-{slug(v['id'])}",
         "id": v["id"],
         "check": v["check"],
         "status": v["status"],
         "label": STATUS_LABELS[v["status"]],
-        "call": v.get("call") or "",
-        "claim": v.get("claim") or "",
-        "claimed": fmt(v.get("claimed")),
-        "measured": fmt(v.get("measured")),
-        "statistic": fmt(v.get("statistic")),
-        "p_value": fmt_p(v.get("p_value")),
-        "p_adjusted": fmt_p(v.get("p_adjusted")),
-        "alpha": fmt(v.get("alpha"), 3),
-        "sample_size": fmt(v.get("sample_size")),
-        "power": fmt(v.get("power"), 3),
-        "effect": v.get("effect") or "",
-        "seed": fmt(v.get("seed")) if not isinstance(v.get("seed"), int) else str(v["seed"]),
-        "reason": v.get("reason") or "",
-        "property": v.get("property"),
-        "exact": v.get("p_value") is None,
-        "plot_anchor": plot_anchor if v.get("plot") else None,
+        "call": v["call"],
+        "claim": v["claim"],
+        "claimed": fmt(v["claimed"]),
+        "measured": fmt(v["measured"]),
+        "p_value": fmt_p(v["p_value"]),
+        "p_adjusted": fmt_p(v["p_adjusted"]),
+        "p_sort": -1.0 if v["p_value"] is None else v["p_value"],
+        "n_sort": -1 if v["sample_size"] is None else v["sample_size"],
+        "sample_size": fmt(v["sample_size"]),
+        "power": power_words(v["p_value"], v["power"], v["effect"]),
+        "seed": str(v["seed"]),
+        "reason": v["reason"],
+        "diagnosis": diagnosis.get("text", ""),
+        "exact": v["p_value"] is None,
+        "plot_anchor": plot_anchor if v["plot"] else None,
     }
+
+
+def _diagnosis_once(rows: list[dict], verdicts: list[dict]) -> None:
+    """A case's checks share one draw, hence one diagnosis: shown on its first verdict, pointed at after."""
+    first: dict[int, str] = {}
+    for row, v in zip(rows, verdicts, strict=True):
+        row["same_draw"] = ""
+        if row["diagnosis"]:
+            if v["case"] in first:
+                row["diagnosis"], row["same_draw"] = "", first[v["case"]]
+            else:
+                first[v["case"]] = v["id"]
+
+
+def _reasons_once(evidence: list[dict]) -> None:
+    """A ledger reason shared by several verdicts of a target is written out on the first one shown; the
+    others link to it."""
+    first: dict[str, dict] = {}
+    for ev in evidence:
+        for row in ev["rows"]:
+            row["reason_ref"] = None
+            if row["status"] == "deviation" and row["reason"]:
+                if row["reason"] in first:
+                    row["reason_ref"], row["reason"] = first[row["reason"]], ""
+                else:
+                    first[row["reason"]] = {"anchor": row["anchor"], "id": row["id"]}
+        for row in ev["passed"]:
+            row["reason_ref"] = None
+
+
+def pass_line(verdicts: list[dict]) -> str:
+    """One line for an initializer's passing verdicts: how many, the smallest p-value, the planned power
+    of its scale check (the issue's "44 passed, smallest p = 0.012, detects a 2.00% ... with probability 0.99")."""
+    tested = [v for v in verdicts if v["p_value"] is not None]
+    text = f"{len(verdicts)} passed"
+    if tested:
+        text += f", smallest p = {fmt_p(min(v['p_value'] for v in tested))}"
+        planned = [v for v in tested if v["check"] == "scale"] or tested
+        best = max(planned, key=lambda v: v["power"] if v["power"] is not None else -1.0)
+        text += f"; {power_words(best['p_value'], best['power'], best['effect'])} ({best['check']})"
+    else:
+        text += " (exact checks)"
+    return text
 
 
 def _pick_shape_verdict(verdicts: list[dict]) -> dict | None:
@@ -246,6 +299,11 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
                         "svg": plots.distribution(shape["plot"], title, shape["status"], plot_anchor),
                     }
                 )
+            if info["status"] == "not-provided":
+                continue  # named once, in the summary matrix
+            rows = [_verdict_row(v, tslug, plot_anchor if shape is not None else None) for v in verdicts]
+            _diagnosis_once(rows, verdicts)
+            passed = [v for v in verdicts if v["status"] == "pass"]
             evidence.append(
                 {
                     "anchor": f"ev-{tslug}-{slug(name)}",
@@ -254,9 +312,13 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
                     "label": STATUS_LABELS[info["status"]],
                     "text": _cell_text(info),
                     "open": info["status"] in ("fail", "deviation"),
-                    "rows": [_verdict_row(v, tslug, plot_anchor if shape is not None else None) for v in verdicts],
+                    "rows": [r for r in rows if r["status"] != "pass"],
+                    "passed": [r for r in rows if r["status"] == "pass"],
+                    "pass_line": pass_line(passed) if passed else "",
                 }
             )
+        evidence.sort(key=lambda e: STATUS_ORDER.get(e["status"], 9))  # failures, then deviations, then passes
+        _reasons_once(evidence)
         props: dict[str, list[str]] = defaultdict(list)
         for v in data["verdicts"]:
             for tag in filter(None, (v.get("property") or "").split(",")):
@@ -307,7 +369,10 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
                         "status": info["status"],
                         "text": _cell_text(info),
                         "label": STATUS_LABELS[info["status"]],
-                        "href": f"#ev-{t['slug']}-{slug(name)}",
+                        # a name the target does not provide has no evidence: the cell points at the target
+                        "href": f"#t-{t['slug']}"
+                        if info["status"] == "not-provided"
+                        else f"#ev-{t['slug']}-{slug(name)}",
                     }
                 )
         rows.append({"name": name, "cells": cells})
@@ -315,6 +380,32 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
 
 
 # --- benchmarks, mutants, calibration ---------------------------------------------------------------
+
+
+#: A benchmark started on a busy machine when other processes' 1-minute load average exceeded this share of
+#: its cores (the run's own threads come after the first reading).
+BUSY_SHARE = 0.5
+TARGET_PILLS = {"met": "pass", "missed": "fail", "within noise": "deviation", "missed (busy machine)": "deviation"}
+
+
+def _load(machines: list[dict]) -> dict:
+    """Load averages before and after the runs, and whether the machine was busy when a run started."""
+    start = [m["load_average"]["start"] for m in machines if m["load_average"]["start"]]
+    end = [m["load_average"]["end"] for m in machines if m["load_average"]["end"]]
+    busy = any(
+        m["load_average"]["start"] and m["load_average"]["start"][0] > BUSY_SHARE * (m["cores"] or 1) for m in machines
+    )
+
+    def text(values):
+        return "; ".join(", ".join(f"{x:.2f}" for x in v) for v in values) or "not recorded"
+
+    return {"start": text(start), "end": text(end), "busy": busy}
+
+
+def _target_verdict(t: dict, busy: bool) -> str:
+    """The target's verdict as written, "missed (busy machine)" where a busy machine may explain it."""
+    verdict = t["verdict"]
+    return "missed (busy machine)" if verdict == "missed" and busy else verdict
 
 
 def _bench(bench_inputs: list[Input], page: Page) -> None:
@@ -326,6 +417,8 @@ def _bench(bench_inputs: list[Input], page: Page) -> None:
         targets += inp.data.get("targets") or []
         machines.append({"path": inp.path, "quick": inp.data.get("quick"), **inp.data["machine"]})
     devices = sorted({r["device"] for r in results} | {s["device"] for s in scaling})
+    load = _load(machines)
+    busy = load["busy"]
     for device in devices:
         res = [r for r in results if r["device"] == device]
         roof = [r for r in roofline if r["device"] == device]
@@ -370,7 +463,8 @@ def _bench(bench_inputs: list[Input], page: Page) -> None:
                 "initializer": t["initializer"],
                 "value": fmt(t["value"], 3),
                 "goal": f"{ {'<=': '≤', '>=': '≥'}.get(t['comparison'], t['comparison']) } {fmt(t['threshold'], 3)}",
-                "verdict": t.get("verdict") or {True: "met", False: "missed", None: "not measured"}[t["met"]],
+                "verdict": _target_verdict(t, busy),
+                "pill": TARGET_PILLS.get(_target_verdict(t, busy), "not-provided"),
                 "interval": "–".join(fmt(v, 3) for v in t["interval"]) if t.get("interval") else "—",
             }
             for t in targets
@@ -379,6 +473,7 @@ def _bench(bench_inputs: list[Input], page: Page) -> None:
         page.bench.append(
             {
                 "device": device,
+                "load": load,
                 "slug": slug(device),
                 "targets": target_rows,
                 "figures": figures,
@@ -480,16 +575,45 @@ def _demos(d: demos_mod.Demos) -> dict:
 
 SECTION_HINTS = {
     VERIFY: "python -m suite verify --target TARGET --json F, then --verify-json F",
-    BENCH: "python -m suite bench --json F, then --bench-json F",
+    BENCH: "python -m suite bench --quick --json F, then --bench-json F",
     MUTANTS: "python -m suite mutants --json F, then --mutants-json F",
-    CALIBRATION: "python -m suite calibrate --json F, then --calibration-json F",
+    CALIBRATION: "python -m suite calibrate --target initlib --json F, then --calibration-json F",
+    AUDIT: "python -m suite audit --model M --json F, then --audit-json F",
+    THEORY: "python -m suite theory --json F, then --theory-json F",
 }
 SECTION_NAMES = {
     VERIFY: "Verification (summary matrix, evidence, distribution plots)",
     BENCH: "Benchmarks",
     MUTANTS: "Mutant kill matrix",
     CALIBRATION: "Calibration",
+    AUDIT: "Model audit",
+    THEORY: "Initialization theory",
 }
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the page: its anchor (and the nav link's title) and its template in
+    ``templates/sections/``; the page includes them in this order, and the nav lists them."""
+
+    anchor: str
+    title: str
+    template: str
+
+
+#: The page, in order (one template per section; a new section is one entry here and one template).
+SECTIONS = (
+    Section("summary", "Summary", "summary.html.j2"),
+    Section("evidence", "Evidence", "evidence.html.j2"),
+    Section("distributions", "Distributions", "distributions.html.j2"),
+    Section("audit", "Model audit", "audits.html.j2"),
+    Section("theory", "Theory", "theory.html.j2"),
+    Section("demonstrations", "Demonstrations", "demonstrations.html.j2"),
+    Section("benchmarks", "Benchmarks", "benchmarks.html.j2"),
+    Section("mutants", "Mutants", "mutants.html.j2"),
+    Section("calibration", "Calibration", "calibration.html.j2"),
+    Section("inputs", "Inputs", "inputs.html.j2"),
+)
 
 
 def _input_environments(inputs: list[Input]) -> list[dict]:
@@ -531,7 +655,7 @@ def build(
     for inp in inputs:
         by_schema[inp.schema].append(inp)
     explained = {m.schema for m in missing}
-    for schema in (VERIFY, BENCH, MUTANTS, CALIBRATION):
+    for schema in SECTION_NAMES:
         if not by_schema[schema] and schema not in explained:
             hint = f"no input given (make one with: {SECTION_HINTS[schema]})"
             missing.append(Missing(SECTION_NAMES[schema], hint, schema))
@@ -576,6 +700,9 @@ def build(
         _mutants(by_schema[MUTANTS][-1], page)
     if by_schema[CALIBRATION]:
         _calibration(by_schema[CALIBRATION][-1], page)
+    page.audits = [audit_section.context(i.data, i.path) for i in by_schema[AUDIT]]
+    if by_schema[THEORY]:
+        page.theory = theory_section.context(by_schema[THEORY][-1].data)
     if demos is not None:
         page.demos = _demos(demos)
     return page
@@ -585,7 +712,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("reports", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.ChainableUndefined,
+        undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -593,6 +720,7 @@ def _environment() -> jinja2.Environment:
     env.filters["fmt_p"] = fmt_p
     env.filters["pct"] = fmt_pct
     env.globals["STATUS_LABELS"] = STATUS_LABELS
+    env.globals["SECTIONS"] = SECTIONS
     return env
 
 

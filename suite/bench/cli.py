@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="the 4096x4096 table, a few sizes and the orthogonal_ sweep to n=2048 (minutes on 2 cores)",
+        help="the 4096x4096 float32 table, a few sizes and the orthogonal_ sweep to n=1024 (the report's benchmark)",
     )
     parser.add_argument("--json", metavar="PATH", help="write the initcheck.bench/1 results to PATH")
     parser.add_argument("--passes", type=int, help="interleaved passes (default 5)")

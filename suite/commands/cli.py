@@ -2,12 +2,20 @@
 
 Each command is a module of its own; it provides ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``
 (the exit status: 0 every claim holds, 1 some claim is violated, 2 usage error).
+
+What holds for every command lives here, once: a usage error is one line (``python -m suite verify: error:
+...``, exit 2, no usage dump), checked before any work: a negative ``--seed``, an output path (``--json``) that
+is a folder or cannot be written. A folder the output path needs is created and the command says so. An
+unexpected exception is one line too (exit 3), unless ``--debug`` asks for the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sys
+from pathlib import Path
 
 COMMANDS: dict[str, str] = {
     "verify": "suite.commands.verify",
@@ -17,18 +25,86 @@ COMMANDS: dict[str, str] = {
     "bench": "suite.bench.cli",
     "audit": "suite.commands.audit",
 }
+#: Options naming a file a command writes: checked (and their folder made) before any work.
+OUTPUT_OPTIONS = ("json",)
+#: Exit status of an unexpected error (0, 1 and 2 are results and usage errors).
+INTERNAL_ERROR = 3
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (no usage dump): ``PROG: error: MESSAGE``, exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def output_problem(option: str, path: str | os.PathLike, announce=None) -> str | None:
+    """Why ``path`` cannot be written (one line naming ``option`` and the path), or None. A missing folder on
+    the way is created (``announce`` says so: the user asked for that path) once its nearest existing
+    ancestor is a writable folder; the file itself is probed by opening it for appending, and removed again
+    if the probe made it, so that a run never ends on an unwritable path."""
+    path = Path(path)
+    if path.is_dir():
+        return f"{option}: {path} is a folder; give a file name"
+    ancestor = path.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"{option}: cannot write {path}: {ancestor} is a file, not a folder"
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return f"{option}: cannot write {path}: the folder {ancestor} is not writable"
+    if ancestor != path.parent:
+        try:
+            path.parent.mkdir(parents=True)
+        except OSError as error:
+            return f"{option}: cannot create the folder {path.parent} ({error.strerror})"
+        if announce is not None:
+            announce(f"created the folder {path.parent} for {option}")
+    existed = path.exists()
+    try:
+        with open(path, "a"):
+            pass
+    except OSError as error:
+        return f"{option}: cannot write {path} ({error.strerror})"
+    if not existed:
+        path.unlink()
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m suite",
         description="Verify weight initializers against what they promise, measure the verifier, benchmark.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
-        command.set_defaults(run=module.run)
+        command.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
+        command.set_defaults(run=module.run, parser=command)
     args = parser.parse_args(argv)
-    return args.run(args)
+    prog = args.parser.prog
+
+    def say(line: str) -> None:
+        print(f"{prog}: {line}", file=sys.stderr)
+
+    if getattr(args, "seed", None) is not None and args.seed < 0:
+        say(f"error: --seed: must be a non-negative integer, got {args.seed}")
+        return 2
+    for option in OUTPUT_OPTIONS:
+        if getattr(args, option, None):
+            problem = output_problem(f"--{option}", getattr(args, option), say)
+            if problem:
+                say(f"error: {problem}")
+                return 2
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        say(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)")
+        return INTERNAL_ERROR

@@ -50,11 +50,24 @@ def initializer_rows(outcome: Outcome) -> list[dict]:
     return rows
 
 
+def verdict_line(outcome: Outcome) -> str:
+    """What the exit status means for this run; a run without verdicts never reads as a pass."""
+    if outcome.failed:
+        return "a claim is violated"
+    if not outcome.verdicts:
+        return "nothing was verified (no verdicts): no claim was checked"
+    return "every claim holds" + (
+        " (known deviations aside)" if any(v.status == DEVIATION for v in outcome.verdicts) else ""
+    )
+
+
 def summary(outcome: Outcome, args) -> str:
     rows = initializer_rows(outcome)
     counts = Counter(v.status for v in outcome.verdicts)
     lines = ["", f"{'initializer':<24}{'verdicts':>9}{'failed':>8}{'known dev.':>11}  status", "-" * 62]
     for row in rows:
+        if row["status"] == "not-provided":
+            continue  # listed once, below
         lines.append(f"{row['name']:<24}{row['verdicts']:>9}{row['failed']:>8}{row['deviations']:>11}  {row['status']}")
     lines.append("-" * 62)
     tested = sum(v.statistical for v in outcome.verdicts)
@@ -66,8 +79,14 @@ def summary(outcome: Outcome, args) -> str:
     failed = outcome.failed
     if failed:
         lines += ["", "FAILED (claimed vs measured; the seed replays the draw):"]
+        first: dict[tuple[str, int], str] = {}  # a case's checks share one draw: its diagnosis is printed once
         for v in failed:
-            lines.append(v.describe())
+            text = v.describe()
+            if v.diagnosis and (v.initializer, v.case) in first:
+                text = text.replace(v.diagnosis["text"], f"as for {first[v.initializer, v.case]} above")
+            elif v.diagnosis:
+                first[v.initializer, v.case] = v.id
+            lines.append(text)
         names = ",".join(sorted({v.initializer for v in failed}))
         lines.append(f"\nReplay: {replay_command(outcome, names)}")
     fixed = [v for v in outcome.verdicts if v.status == DEVIATION_FIXED]
@@ -91,9 +110,7 @@ def summary(outcome: Outcome, args) -> str:
                 )
     if outcome.not_provided:
         lines.append(f"\nNot provided by {outcome.target}: {', '.join(outcome.not_provided)}")
-    lines.append(
-        f"\nExit status {outcome.exit_code}: " + ("every claim holds" if not failed else "a claim is violated")
-    )
+    lines.append(f"\nExit status {outcome.exit_code}: {verdict_line(outcome)}")
     return "\n".join(lines)
 
 

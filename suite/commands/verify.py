@@ -52,6 +52,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="only the summary")
 
 
+def provides_nothing(target) -> str | None:
+    """Why ``target`` cannot be verified at all (it provides none of its table's initializers), naming what a
+    target must provide and the nearest module that does: a module it holds (``torch.nn`` holds
+    ``torch.nn.init``), else the built-in target whose name is closest; None when it provides one."""
+    import difflib
+    import inspect
+
+    from suite.engine import targets
+
+    names = list(target.claims)
+    if any(target.function(n) is not None for n in names):
+        return None
+    holders = [
+        f"{target.name}.{attr}"
+        for attr, value in sorted(vars(target.obj).items() if hasattr(target.obj, "__dict__") else [])
+        if inspect.ismodule(value) and any(callable(getattr(value, n, None)) for n in names)
+    ]
+    builtin = ["initlib", "torch.nn.init", *targets.LAYER_TARGETS, *targets.ADAPTERS, *targets.CLAIMS]
+    nearest = holders or difflib.get_close_matches(target.name, builtin, n=1) or ["torch.nn.init"]
+    return (
+        f"--target: {target.name} provides none of the initializers a target must provide (functions named as in "
+        f"torch.nn.init: {', '.join(names[:3])}, ...); nearest module that does: {nearest[0]}"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from suite.commands import summary
     from suite.engine import verification, workers
@@ -75,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
         ledger = Ledger.read(args.expect) if args.expect else Ledger.for_target(target.name)
     except (UsageError, ValueError) as error:
         return usage(str(error))
+    problem = provides_nothing(target)
+    if problem:
+        return usage(problem)
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     if only is not None:
         known = set(verification.known_names(target))

@@ -27,6 +27,8 @@ class ClaimKind:
     statistical_checks: int
     #: (case, drawn replicates of its call) -> verdicts.
     check: Callable[[CheckCase, list[torch.Tensor]], list[Verdict]]
+    #: The elements the claim's marginal law is stated for (None: all of them).
+    select: Callable[[torch.Tensor], torch.Tensor] | None = None
 
 
 def _exact(case: CheckCase, tensors: list[torch.Tensor]) -> list[Verdict]:
@@ -57,12 +59,16 @@ def _marginal(case: CheckCase, tensors: list[torch.Tensor], select=None) -> list
     return verdicts
 
 
+def _nonzero(values: torch.Tensor) -> torch.Tensor:
+    return values.ne(0)
+
+
 def _sparse(case: CheckCase, tensors: list[torch.Tensor]) -> list[Verdict]:
     claim = case.claim
     verdicts = structure.sparse(case, tensors, claim.zeros_per_column, claim.marginal.std)
     if claim.zeros_per_column >= case.call.shape[0]:
         return verdicts  # every entry is zero: no values for the marginal or independence checks
-    return verdicts + _marginal(case, tensors, select=lambda values: values.ne(0))
+    return verdicts + _marginal(case, tensors, select=_nonzero)
 
 
 _MARGINAL_MAX = max(len(checks) for checks in marginal.STATISTICAL.values())
@@ -73,7 +79,10 @@ KINDS: dict[str, ClaimKind] = {
         ClaimKind("marginal", _MARGINAL_MAX + _INDEPENDENCE_MAX, _marginal),
         # the non-zero values' law is a normal one (unbounded)
         ClaimKind(
-            "sparse", structure.SPARSE_STATISTICAL + len(marginal.STATISTICAL["unbounded"]) + _INDEPENDENCE_MAX, _sparse
+            "sparse",
+            structure.SPARSE_STATISTICAL + len(marginal.STATISTICAL["unbounded"]) + _INDEPENDENCE_MAX,
+            _sparse,
+            select=_nonzero,
         ),
         ClaimKind("orthogonal", len(structure.haar_checks((8, 8))), _orthogonal),  # a square matrix gets every one
         ClaimKind("delta_orthogonal", structure.DELTA_ORTHOGONAL_HAAR, _delta_orthogonal),

@@ -43,6 +43,7 @@ class Verdict:
     plot: dict | None = None
     status: str = field(default="")
     known_deviation: bool = False  # matched by the target's ledger (whatever the outcome)
+    diagnosis: dict | None = None  # what was drawn, for a failing statistical verdict (suite.engine.diagnosis)
 
     def to_json(self) -> dict:
         record = {"id": self.id, **asdict(self)}
@@ -57,12 +58,33 @@ class Verdict:
         if self.statistical:
             lines.append(
                 f"    p = {self.p_value:.3g} (Holm-adjusted {self.p_adjusted:.3g}; per-check threshold "
-                f"{self.alpha:.2g}), n = {self.sample_size}, power {self.power:.3f} for {self.effect}"
+                f"{self.alpha:.2g}), n = {self.sample_size}; {power_words(self.p_value, self.power, self.effect)}"
             )
         if self.reason:
             lines.append(f"    why:      {self.reason}")
+        if self.diagnosis:
+            lines.append(f"    drawn:    {self.diagnosis['text']}")
         lines.append(f"    seed:     {self.seed}")
         return "\n".join(lines)
+
+
+def power_words(p_value: float | None, power: float | None, effect: str | None) -> str:
+    """A verdict's power as a reader takes it in: "detects a 2.00% relative error of the std with probability
+    0.99" (the planned effect and its power); a check without a meaningful figure says so in words (an exact
+    check; a power under 0.01; a lower bound, such as Massey's for KS, under one half)."""
+    if p_value is None:
+        return "exact check: no power figure"
+    if power is None or not effect:
+        return "no power figure for this check"
+    main = effect.split(" (")[0]
+    main = f"a {main}" if main[:1].isdigit() else main
+    if "lower bound" in effect:
+        if power < 0.5:
+            return f"no meaningful power figure for {main} (only a lower bound, {power:.2g}, is known)"
+        return f"detects {main} with probability at least {power:.2f}"
+    if power < 0.01:
+        return f"no meaningful power against {main} at this sample size (probability {power:.1g})"
+    return f"detects {main} with probability {power:.2f}"
 
 
 def _short(value: Any) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from suite.engine import invoke, rare, workers
+from suite.engine import diagnosis, invoke, rare, workers
 from suite.engine.checks import api, extras, properties
 from suite.engine.checks.context import CheckCase, RunPlan
 from suite.engine.decision import holm
@@ -187,8 +187,12 @@ def run_case(case: CheckCase, fn) -> list[Verdict]:
 
 def check_drawn(case: CheckCase, tensors: list) -> list[Verdict]:
     """Every check the case's claim kind calls for (:mod:`suite.engine.kinds`), on tensors already drawn
-    (replicates of one call; the model audit passes a parameter's values here)."""
-    return KINDS[case.spec.kind].check(case, tensors)
+    (replicates of one call; the model audit passes a parameter's values here); a statistical verdict that
+    may fail carries the description of what was drawn (:func:`suite.engine.diagnosis.attach`)."""
+    kind = KINDS[case.spec.kind]
+    verdicts = kind.check(case, tensors)
+    diagnosis.attach(case, tensors, verdicts, kind.select)
+    return verdicts
 
 
 def replicate_count(case: CheckCase) -> int:
@@ -223,6 +227,7 @@ def settle(verdicts: list[Verdict], alpha: float) -> None:
         v.passed = not r
     for v in verdicts:
         v.status = PASS if v.passed else FAIL
+        v.diagnosis = None if v.passed else v.diagnosis
 
 
 def _line(name: str, verdicts: list[Verdict], seconds: float) -> str:

@@ -1,4 +1,5 @@
-"""Shared by the report's tests: the fixture files and a rendered report made from them."""
+"""Shared by the report's tests: the fixture files (made by the suite's own commands, see suite_outputs.py)
+and a rendered report made from them."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pathlib import Path
 from reports import demos, render
 from reports.loader import load
 
-FIXTURES = Path(__file__).parent / "fixtures"
-VERIFY_FILES = ("verify-initlib.json", "verify-torch.json", "verify-acme.json")
-ALL_FILES = (*VERIFY_FILES, "bench-cpu.json", "mutants.json", "calibration.json")
+from .suite_outputs import COMMANDS, FIXTURES
+
+#: Every fixture, in the order the suite_outputs script lists them (the report's inputs of every kind).
+ALL_FILES = tuple(COMMANDS)
+VERIFY_FILES = tuple(name for name in ALL_FILES if name.startswith("verify-"))
 GENERATED = "2000-01-01 00:00 UTC"
 ENVIRONMENT = {
     "initcheck": "0.1.0",

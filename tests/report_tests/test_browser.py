@@ -1,5 +1,9 @@
 """The report in a real browser: headless Chromium through selenium and the system chromedriver.
 
+At 1280 and 1920 px wide: no element wider than the viewport (every section present), the default report's
+composition (the verifications and the benchmark, as ``tox -e report`` makes it) under 8,000 px tall, and the
+inline filters and sort working.
+
 Run by ``tox -e browser`` (which installs selenium and tries to install Chromium); elsewhere it skips,
 saying what is missing. When Chromium and chromedriver are both present, a browser that fails to start
 is a failure, not a skip. ``INITCHECK_SCREENSHOT_DIR`` keeps the screenshots (first screen and full page).
@@ -14,7 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import render_fixture_report
+from reports import render
+from reports.loader import BENCH, VERIFY
+
+from .helpers import ALL_FILES, VERIFY_FILES, html_for, render_fixture_report
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (tox -e browser installs it)")
 Image = pytest.importorskip("PIL.Image", reason="Pillow is not installed")
@@ -113,9 +120,11 @@ def _non_blank(png: bytes) -> tuple[float, float]:
 
 
 def test_every_plot_rendered(loaded):
-    driver, _ = loaded
+    driver, out = loaded
+    driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")  # folded plots too
     plots = driver.find_elements("css selector", "svg.plot, img")
-    assert len(plots) >= 20, f"expected the fixture report's plots, found {len(plots)}"
+    page = out.read_text()
+    assert len(plots) == page.count('<svg class="plot"') + page.count("<img") > 10
     blank = []
     for i, element in enumerate(plots):
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
@@ -148,3 +157,102 @@ def test_full_page_screenshot(loaded):
     driver.set_window_size(WIDTH, min(height, 16000))
     (shots / "report-full.png").write_bytes(driver.get_screenshot_as_png())
     driver.set_window_size(WIDTH, HEIGHT)
+
+
+#: Issue 18: the widths a reader's screen has, and the default report's height limit.
+WIDTHS = (1280, 1920)
+MAX_HEIGHT = 8000
+#: What ``tox -e report`` renders: the verifications and the benchmark (mutants and calibration not run).
+DEFAULT_FILES = (*(n for n in VERIFY_FILES if n != "verify-example.json"), "bench-cpu.json")
+
+WIDEST = """
+const vw = document.documentElement.clientWidth, wide = [];
+for (const el of document.querySelectorAll('body *')) {
+  const r = el.getBoundingClientRect();
+  if (r.width > 0 && (r.right > vw + 1 || r.left < -1))
+    wide.push(el.tagName + '.' + el.getAttribute('class') + ' ' + Math.round(r.right));
+}
+return [vw, document.documentElement.scrollWidth, wide.slice(0, 10)];
+"""
+
+
+def _page(tmp_path_factory, name, files, missing=None):
+    out = tmp_path_factory.mktemp("browser-pages") / name
+    out.write_text(html_for(files, missing=missing), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    default_missing = [
+        render.Missing(render.SECTION_NAMES[s], "not run without inputs (slow)", s)
+        for s in render.SECTION_NAMES
+        if s not in (VERIFY, BENCH)
+    ]
+    return {
+        "full": _page(tmp_path_factory, "full.html", ALL_FILES),
+        "default": _page(tmp_path_factory, "default.html", DEFAULT_FILES, default_missing),
+    }
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("which", ["full", "default"])
+def test_nothing_wider_than_the_viewport(browser, pages, width, which):
+    browser.set_window_size(width, HEIGHT)
+    browser.get(pages[which].as_uri())
+    viewport, scroll_width, wide = browser.execute_script(WIDEST)
+    assert scroll_width <= viewport and wide == [], (viewport, scroll_width, wide)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_default_report_is_under_8000_px_tall(browser, pages, width):
+    browser.set_window_size(width, HEIGHT)
+    browser.get(pages["default"].as_uri())
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    assert height < MAX_HEIGHT, height
+    shots = _shots_dir()
+    if shots:
+        (shots / f"report-default-{width}.png").write_bytes(browser.get_screenshot_as_png())
+
+
+def _visible(driver, selector):
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).filter(e => e.offsetParent !== null"
+        " || e.getClientRects().length > 0).length",
+        selector,
+    )
+
+
+def test_filters_and_sort_work(browser, pages):
+    from selenium.webdriver.support.ui import Select
+
+    browser.set_window_size(WIDTHS[0], HEIGHT)
+    browser.get(pages["full"].as_uri())
+    form = browser.find_element("id", "filters")
+    assert form.is_displayed(), "the script shows the filters"
+    browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert _visible(browser, "tr[data-status=pass]") > 0
+    form.find_element("css selector", "input[value=pass]").click()
+    assert _visible(browser, "tr[data-status=pass]") == 0
+    assert _visible(browser, "tr[data-status=fail]") > 0
+    form.find_element("css selector", "input[value=pass]").click()
+    Select(form.find_element("name", "target")).select_by_value("initlib")
+    shown = browser.execute_script(
+        "return Array.from(document.querySelectorAll('section.target')).filter(s => !s.hidden)"
+        ".map(s => s.dataset.target)"
+    )
+    assert shown == ["initlib"]
+    Select(form.find_element("name", "target")).select_by_value("")
+    Select(form.find_element("name", "initializer")).select_by_value("normal_")
+    names = browser.execute_script(
+        "return Array.from(document.querySelectorAll('details.ev')).filter(d => !d.hidden)"
+        ".map(d => d.dataset.initializer)"
+    )
+    assert names and set(names) == {"normal_"}
+    # sorting by p-value orders a table's rows by their p-values
+    header = browser.find_element("css selector", "details.ev:not([hidden]) table.verdicts th[data-sort=p]")
+    header.click()
+    values = browser.execute_script(
+        "return Array.from(arguments[0].closest('table').tBodies[0].rows).map(r => parseFloat(r.dataset.p))", header
+    )
+    assert values == sorted(values)

@@ -45,12 +45,43 @@ def fake_suite(tmp_path, monkeypatch):
 
 def test_renders_the_given_files(tmp_path, capsys):
     out = tmp_path / "deep" / "report.html"
-    code = cli.main(["--out", str(out), "--verify-json", str(FIXTURES / "verify-acme.json")])
+    code = cli.main(["--out", str(out), "--verify-json", str(FIXTURES / "verify-example.json")])
     assert code == 0
     captured = capsys.readouterr()
     assert captured.out.strip() == str(out.resolve())
+    assert f"created the folder {out.parent} for --out" in captured.err, "a folder made is said so"
     html = out.read_text()
-    assert "acme.init" in html and "Not in this report" in html
+    assert "examples/my_initializers.py" in html and "Not in this report" in html
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "-1"], "--seed: must be a non-negative integer"),
+        (["--out", "/etc/passwd/report.html"], "--out: cannot write /etc/passwd/report.html"),
+        (["--timeout", "0"], "--timeout: must be > 0"),
+    ],
+)
+def test_bad_arguments_are_one_line_before_any_work(tmp_path, capsys, monkeypatch, args, message):
+    """Checked before anything runs: the suite's commands are never started."""
+    monkeypatch.setattr(cli, "run_all", lambda *a: pytest.fail("ran the suite before checking the arguments"))
+    out = ["--out", str(tmp_path / "r.html")] if "--out" not in args else []
+    assert cli.main([*out, *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_an_out_path_that_is_a_folder(tmp_path, capsys):
+    assert cli.main(["--out", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_help_says_what_runs_by_default_and_how_long(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Without input files" in text and "quick verification of initlib and torch.nn.init" in text
+    assert "quick CPU benchmark" in text and " s " in text
 
 
 @pytest.mark.parametrize(
@@ -65,7 +96,7 @@ def test_a_bad_input_is_a_clear_error_naming_the_file(tmp_path, capsys, content,
     code = cli.main(["--out", str(out), "--verify-json", str(FIXTURES / "verify-initlib.json"), str(bad)])
     assert code == 2
     err = capsys.readouterr().err
-    assert f"error: {bad}: " in err and message in err
+    assert f"error: {bad}: " in err and message in err and err.count("\n") == 1
     assert not out.exists()
 
 
@@ -81,7 +112,8 @@ def test_no_input_runs_the_suite_and_renders_what_it_made(fake_suite, capsys):
     assert 'id="t-initlib"' in html and 'id="t-torch-nn-init"' in html
     missing = html[html.index('id="missing"') : html.index('id="summary"')]
     assert "Benchmarks" in missing and "exit status 3: bench: no roofline on this machine" in missing
-    assert "python -m suite bench --quick --json $TMP/bench.json failed" in missing, "no random temp path"
+    assert "python -m suite bench --quick failed" in missing, "no temporary path"
+    assert "$TMP" not in html and "initcheck-report-" not in html
     assert "Mutant kill matrix" in missing and "Calibration" in missing
     assert "Verification" not in missing
 
@@ -90,7 +122,7 @@ def test_a_command_that_hangs_or_writes_garbage(fake_suite, capsys):
     json_path = fake_suite / "x.json"
     step = pipeline.Step("Verification of x", ["sleep", "--json", str(json_path)], json_path, VERIFY, (0, 1))
     made, reason = pipeline.run_step(step, timeout=1.0)
-    assert made is None and "stopped after 1 s" in reason
+    assert made is None and "stopped after 1 s" in reason and "complete it with python -m suite sleep" in reason
     step = pipeline.Step("Verification of x", ["garbage", "--json", str(json_path)], json_path, VERIFY, (0, 1))
     made, reason = pipeline.run_step(step, timeout=30)
     assert made is None and "wrote a file the report cannot use" in reason and "not valid JSON" in reason

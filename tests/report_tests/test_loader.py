@@ -1,4 +1,5 @@
-"""Input files: every problem is an error that names the file."""
+"""Input files: every problem is a one-line error that names the file (and the field, for a document that
+breaks its JSON Schema)."""
 
 import json
 
@@ -70,19 +71,23 @@ def test_a_schema_given_to_the_wrong_option(tmp_path):
     assert str(path) in str(err.value)
 
 
-def test_a_missing_field_is_named_with_its_place(tmp_path):
+@pytest.mark.parametrize("field", ["passed", "status", "known_deviation", "p_value"])
+def test_a_verdict_missing_a_required_field_is_named_with_its_place(tmp_path, field):
+    """Issue 13: a verdict without ``passed`` is rejected, naming the file and the field, never a blank."""
     data = _verify_fixture()
-    del data["verdicts"][3]["status"]
+    del data["verdicts"][3][field]
     path = _write(tmp_path, data)
-    with pytest.raises(ReportInputError, match=r"verdicts\[3\] lacks the field 'status'") as err:
+    with pytest.raises(ReportInputError) as err:
         load(path)
-    assert str(path) in str(err.value)
+    message = str(err.value)
+    assert message.startswith(str(path)) and "\n" not in message
+    assert f"verdicts[3] lacks the field '{field}'" in message
 
 
 def test_a_field_of_the_wrong_type(tmp_path):
     data = _verify_fixture()
     data["verdicts"][0]["p_value"] = "0.5"
-    with pytest.raises(ReportInputError, match=r"verdicts\[0\]\.p_value should be int or float or null"):
+    with pytest.raises(ReportInputError, match=r"verdicts\[0\]\.p_value: '0\.5' is not of type 'number', 'null'"):
         load(_write(tmp_path, data))
 
 
@@ -96,7 +101,7 @@ def test_a_bench_target_is_checked_too(tmp_path):
 def test_an_unknown_status(tmp_path):
     data = _verify_fixture()
     data["initializers"][0]["status"] = "ok"
-    with pytest.raises(ReportInputError, match=r"initializers\[0\]\.status is 'ok'"):
+    with pytest.raises(ReportInputError, match=r"initializers\[0\]\.status: 'ok' is not one of"):
         load(_write(tmp_path, data))
 
 
@@ -108,8 +113,22 @@ def test_inconsistent_plot_data(tmp_path):
         load(_write(tmp_path, data))
 
 
-def test_extra_fields_are_accepted(tmp_path):
+def test_a_field_the_contract_does_not_know_is_named(tmp_path):
+    """The verdict record is closed (additionalProperties false): a new field goes into the schema first."""
     data = _verify_fixture()
-    data["something_new"] = {"a": 1}
     data["verdicts"][0]["extra"] = [1, 2]
-    assert load(_write(tmp_path, data)).data["something_new"] == {"a": 1}
+    with pytest.raises(ReportInputError, match=r"verdicts\[0\]: Additional properties .*'extra'"):
+        load(_write(tmp_path, data))
+
+
+@pytest.mark.parametrize("name", ALL_FILES)
+def test_every_schema_is_a_valid_json_schema_and_names_its_kind(name):
+    import jsonschema
+
+    from reports.loader import KINDS, SCHEMA_DIR
+
+    schema = load(FIXTURES / name).schema
+    kind = next(k for k, s in KINDS.items() if s == schema)
+    document = json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(document)
+    assert document["properties"]["schema"]["const"] == schema
