@@ -33,23 +33,29 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 from numba import types
+from numba.cpython.unsafe.numbers import trailing_zeros
 
-from . import inverse_normal, stream
+from . import box_muller, inverse_normal, stream
 from ._jit import KERNEL, inline
+from .box_muller import normal_pair32
 from .inverse_normal import central, erfcinv32, giles_w, in_tail, outer
 from .stream import block_key, word
 
 f32, f64, u64 = np.float32, np.float64, np.uint64
 _BLOCK = stream.BLOCK
+_PAIRS = u64(_BLOCK // 2)
+#: Pairs per chunk of a block's rejection pool (128 candidates), and the acceptance probability from
+#: which a truncated float32 normal is drawn by rejection.
+_POOL_PAIRS, _REJECTION_FROM = u64(32), 0.5
+_ALL_64 = u64((1 << 64) - 1)
 _SHIFT_24, _SHIFT_53 = u64(40), u64(11)
-_MASK_24, _MASK_53 = u64((1 << 24) - 1), u64((1 << 53) - 1)
+_MASK_53 = u64((1 << 53) - 1)
 _TWO_M24_64, _TWO_M53 = f64(2.0**-24), f64(2.0**-53)
-_TWO_M24 = f32(2.0**-24)
-_HALF32, _HALF64, _ONE64, _TWO64 = f32(0.5), f64(0.5), f64(1.0), f64(2.0)
+_HALF64, _ONE64, _TWO64 = f64(0.5), f64(1.0), f64(2.0)
 _SQRT2_32 = f32(math.sqrt(2.0))
 _INV_SQRT2 = f64(1.0 / math.sqrt(2.0))
 _SQRT_HALF_PI = f64(math.sqrt(math.pi / 2.0))
-_SIGN, _Q32_HIGH, _Q32_LOW, _Q64 = u64(63), u64(39), u64(15), u64(10)
+_SIGN, _Q64 = u64(63), u64(10)
 _ONE32 = f32(1.0)
 
 
@@ -65,21 +71,6 @@ def refine(t, q):
     for _ in range(2):
         t = t + (math.erfc(t * _INV_SQRT2) - q) * _SQRT_HALF_PI * math.exp(0.5 * t * t)
     return t
-
-
-@inline
-def normal_q32(x):
-    """q in (0, 1) from bits 15-62, relative precision 2^-24 down to 2^-49 (float32)."""
-    high = f32((x >> _Q32_HIGH) & _MASK_24)
-    low = f32((x >> _Q32_LOW) & _MASK_24)
-    return (high + (low + _HALF32) * _TWO_M24) * _TWO_M24
-
-
-@inline
-def normal32(x):
-    """A standard normal float32: sign from bit 63, magnitude sqrt(2) erfcinv(q)."""
-    z = _SQRT2_32 * erfcinv32(normal_q32(x))
-    return -z if (x >> _SIGN) else z
 
 
 @inline
@@ -128,28 +119,27 @@ def uniform64_kernel(out, seed, first, low, span):
 
 
 def normal32_kernel(out, seed, first, mean, std):
-    w_of, scaled_of = np.empty(_BLOCK, f32), np.empty(_BLOCK, f32)
+    scratch = np.empty(_BLOCK, f32)
     mean32, std32 = f32(mean), f32(std)
     done, n = 0, out.shape[0]
     while done < n:
         block, start, count = run_length(first, done, n)
         key = block_key(seed, block)
-        base = u64(done)
-        for i in range(u64(count)):  # vectorized: the central polynomial for every value
-            w, scaled = normal_w_scaled(word(key, u64(start) + i))
-            w_of[i], scaled_of[i] = w, scaled
-            out[base + i] = mean32 + std32 * (central(w) * scaled)
-        for i in range(u64(count)):  # the 0.7% in the tails: the outer polynomials
-            if in_tail(w_of[i]):
-                out[base + i] = mean32 + std32 * (outer(w_of[i]) * scaled_of[i])
+        if count == _BLOCK:
+            normal_block32(out[done : done + _BLOCK], key, mean32, std32)
+        else:  # a block cut by the ends of ``out``: computed whole, the part in ``out`` copied
+            normal_block32(scratch, key, mean32, std32)
+            out[done : done + count] = scratch[start : start + count]
         done += count
 
 
 @inline
-def normal_w_scaled(x):
-    """(w, sqrt(2) (1 - q) s) of a word: Giles' w and the factor his p(w) multiplies."""
-    q = normal_q32(x)
-    return giles_w(q), _SQRT2_32 * (_ONE32 - q) * (f32(-1.0) if (x >> _SIGN) else _ONE32)
+def normal_block32(target, key, mean, std):
+    """A whole block of normals: pair p's r cos theta at position p, its r sin theta at p + BLOCK / 2."""
+    for p in range(_PAIRS):  # vectorized: no branch
+        z0, z1 = normal_pair32(word(key, p))
+        target[p] = mean + std * z0
+        target[p + _PAIRS] = mean + std * z1
 
 
 def normal64_kernel(out, seed, first, mean, std):
@@ -163,6 +153,9 @@ def normal64_kernel(out, seed, first, mean, std):
 
 
 def truncated32_kernel(out, seed, first, p_low, p_width, z_low, z_high, mean, scale, low, high):
+    if p_width >= _REJECTION_FROM:
+        truncated32_by_rejection(out, seed, first, mean, scale, low, high)
+        return
     w_of, scaled_of = np.empty(_BLOCK, f32), np.empty(_BLOCK, f32)
     low32, high32 = f32(low), f32(high)
     done, n = 0, out.shape[0]
@@ -180,6 +173,76 @@ def truncated32_kernel(out, seed, first, p_low, p_width, z_low, z_high, mean, sc
                 z = min(max(f64(outer(w_of[i]) * scaled_of[i]), z_low), z_high)
                 out[base + i] = min(max(f32(mean + scale * z), low32), high32)
         done += count
+
+
+@inline
+def truncated32_by_rejection(out, seed, first, mean, scale, low, high):
+    """The truncated normal for an interval holding half the mass or more: each block by rejection."""
+    scratch, pool = np.empty(_BLOCK, f32), np.empty(2 * _POOL_PAIRS, f32)
+    pending = np.empty(_BLOCK, np.int64)
+    mean32, scale32, low32, high32 = f32(mean), f32(scale), f32(low), f32(high)
+    done, n = 0, out.shape[0]
+    while done < n:
+        block, start, count = run_length(first, done, n)
+        key = block_key(seed, block)
+        target = out[done : done + _BLOCK] if count == _BLOCK else scratch
+        # proposals: the block's normals, as normal32 lays them out
+        normal_block32(target, key, mean32, scale32)
+        rejected = outside_positions(target, _BLOCK, low32, high32, pending)
+        # each rejected value replaced, in position order, by the next accepted candidate of the pool
+        filled, chunk = 0, u64(0)
+        while filled < rejected:
+            pool_block(pool, key, _PAIRS + chunk * _POOL_PAIRS, mean32, scale32)
+            filled = replace_from_pool(target, pending, filled, rejected, pool, low32, high32)
+            chunk += u64(1)
+        if count != _BLOCK:
+            out[done : done + count] = scratch[start : start + count]
+        done += count
+
+
+@inline
+def pool_block(pool, key, first_pair, mean, scale):
+    """Pool chunk: pairs ``first_pair .. first_pair + POOL_PAIRS - 1``, r cos theta then r sin theta."""
+    for p in range(_POOL_PAIRS):  # vectorized: no branch
+        z0, z1 = normal_pair32(word(key, first_pair + p))
+        pool[p] = mean + scale * z0
+        pool[p + _POOL_PAIRS] = mean + scale * z1
+
+
+@inline
+def outside_mask(values, first, low, high):
+    """Bit i set where values[first + i] lies outside [low, high], for i < 64 (one vectorized pass)."""
+    bits = u64(0)
+    for i in range(64):
+        v = values[first + i]
+        bits |= u64((v < low) | (v > high)) << u64(i)
+    return bits
+
+
+@inline
+def outside_positions(values, n, low, high, positions):
+    """The positions (ascending) of values[:n] outside [low, high] written to ``positions``; their count."""
+    m = 0
+    for c in range(0, n, 64):
+        bits = outside_mask(values, c, low, high)
+        while bits:
+            positions[m] = c + trailing_zeros(bits)
+            m += 1
+            bits &= bits - u64(1)
+    return m
+
+
+@inline
+def replace_from_pool(target, pending, filled, rejected, pool, low, high):
+    """The pool's values inside [low, high], in pool order, written to the pending positions from
+    ``filled`` on; the new count of filled positions."""
+    for c in range(0, 2 * _POOL_PAIRS, 64):
+        bits = outside_mask(pool, c, low, high) ^ _ALL_64
+        while bits and filled < rejected:
+            target[pending[filled]] = pool[c + trailing_zeros(bits)]
+            filled += 1
+            bits &= bits - u64(1)
+    return filled
 
 
 @inline
@@ -234,7 +297,7 @@ def build(**replacements) -> Kernels:
     :mod:`.inverse_normal` and this module is recompiled so that its callers see the replacement."""
     swap = {id(globals()[name]): value for name, value in replacements.items()}
     options = dict(KERNEL, cache=False)
-    for module in (stream, inverse_normal, sys.modules[__name__]):
+    for module in (stream, inverse_normal, box_muller, sys.modules[__name__]):
         namespace = dict(vars(module))
         for name, value in namespace.items():
             namespace[name] = swap.get(id(value), value)
