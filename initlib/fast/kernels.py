@@ -1,22 +1,36 @@
 """The compiled samplers: each fills ``out`` with the values ``first .. first + len(out) - 1`` of a call's
-stream (:mod:`initlib.fast.stream`), one 64-bit word ``x`` per value.
+stream (:mod:`initlib.fast.stream`), from the words ``x_k(i)`` of each block ``k``.
 
 * uniform, float32 out: ``u = (x >> 40) 2^-24`` (24 random bits, every float32 in [0, 1) of the form
-  m 2^-24, as torch's CPU ``uniform_``), value ``low + span u`` computed in float64 and rounded once.
+  m 2^-24, as torch's CPU ``uniform_``), value ``low + span u`` computed in float64 and rounded once;
+  the value at position i of a block is made from word i.
 * uniform, float64 out: ``u = (x >> 11) 2^-53`` (53 random bits, every float64 in [0, 1) of the form
-  m 2^-53), value ``low + span u``.
-* normal: ``z = s sqrt(2) erfcinv(q)`` with ``s`` the sign given by bit 63 and ``q`` uniform on (0, 1)
-  from the remaining bits: float32 out: ``q = (h + (l + 1/2) 2^-24) 2^-24`` with h = bits 39-62 and
-  l = bits 15-38 (q's relative precision 2^-24 down to 2^-49, |z| up to 7.9), erfcinv in float32
-  (:mod:`initlib.fast.inverse_normal`); float64 out: ``q = (bits 10-62 + 1/2) 2^-53``, the float32
-  erfcinv refined by two Newton steps on ``erfc(t / sqrt 2) = q`` in float64 (quadratic convergence:
-  3e-7 relative, then about 1e-13, then a float64 ulp). Then ``mean + std z``.
-* truncated normal on [alpha, beta] (standard units, reflected by the caller so that the interval lies
-  mostly below 0): ``u = P_alpha + (P_beta - P_alpha) v``, v from 53 bits, ``P = Phi`` computed by the
-  caller in float64; ``z = Phi^-1(u)``, that is ``-sqrt(2) erfcinv(2 u)`` for u < 1/2 and
-  ``sqrt(2) erfcinv(2 (1 - u))`` beyond (inverse transform sampling, Devroye 1986, section II.2),
-  clamped to [alpha, beta] against rounding; then ``mean + scale z`` (scale = -std when reflected),
-  clamped to the bounds in the output's dtype.
+  m 2^-53), value ``low + span u``; word i for position i.
+* normal, float32 out: Box-Muller (:mod:`initlib.fast.box_muller`): word p (p < BLOCK / 2) gives the
+  pair (r cos theta, r sin theta), written ``mean + std z`` (float32, one fused multiply-add) at
+  positions p and p + BLOCK / 2 of its block; |z| up to 7.5. Every block is computed whole (a block
+  cut by the ends of ``out`` into a scratch block, its part copied), so a value does not depend on
+  where a piece of work starts.
+* normal, float64 out: ``z = s sqrt(2) erfcinv(q)`` with ``s`` the sign given by bit 63 and
+  ``q = (bits 10-62 + 1/2) 2^-53`` (word i for position i): the float32 erfcinv
+  (:mod:`initlib.fast.inverse_normal`) refined by two Newton steps on ``erfc(t / sqrt 2) = q`` in float64
+  (quadratic convergence: 3e-7 relative, then about 1e-13, then a float64 ulp). Then ``mean + std z``.
+* truncated normal on [alpha, beta] (standard units; absolute bounds [low, high] in the output's dtype),
+  float32 out, when P = Phi(beta) - Phi(alpha) >= 1/2: rejection (von Neumann 1951; Devroye 1986,
+  section II.3) with a candidate sequence per block. The proposals are the block's float32 normals
+  ``x = mean + std z`` exactly as above (the same values as ``normal_`` from the same seed); each proposal
+  outside [low, high] is replaced, in position order, by the next candidate inside [low, high] of the
+  block's pool: words BLOCK / 2, BLOCK / 2 + 1, ... taken in chunks of 32 pairs, each chunk laid out
+  as a block is (r cos theta of its 32 pairs, then their r sin theta). A value is then the first
+  candidate inside the interval of a sequence of independent normal candidates: exactly the normal
+  conditioned on the interval, and the values are independent. The expected work is 1 / P proposals
+  per value (1.05 for +-2 std).
+* truncated normal otherwise (P < 1/2, and every float64 one): inverse transform sampling (Devroye 1986,
+  section II.2), the interval reflected by the caller so that it lies mostly below 0:
+  ``u = P_alpha + (P_beta - P_alpha) v``, v from 53 bits of word i, ``P = Phi`` computed by the caller
+  in float64; ``z = Phi^-1(u)``, that is ``-sqrt(2) erfcinv(2 u)`` for u < 1/2 and
+  ``sqrt(2) erfcinv(2 (1 - u))`` beyond, clamped to [alpha, beta] against rounding; then
+  ``mean + scale z`` (scale = -std when reflected), clamped to the bounds in the output's dtype.
 
 :data:`KERNELS` is the compiled set (cached on disk). :func:`build` compiles the same code with some of
 the helpers it calls replaced, so that the mutant catalogue can build a set with one part broken
@@ -44,8 +58,8 @@ from .stream import block_key, word
 f32, f64, u64 = np.float32, np.float64, np.uint64
 _BLOCK = stream.BLOCK
 _PAIRS = u64(_BLOCK // 2)
-#: Pairs per chunk of a block's rejection pool (128 candidates), and the acceptance probability from
-#: which a truncated float32 normal is drawn by rejection.
+#: Pairs per chunk of a block's rejection pool (64 candidates), and the acceptance probability from
+#: which a truncated float32 normal is drawn by rejection (below it, by inverting the distribution function).
 _POOL_PAIRS, _REJECTION_FROM = u64(32), 0.5
 _ALL_64 = u64((1 << 64) - 1)
 _SHIFT_24, _SHIFT_53 = u64(40), u64(11)
@@ -177,22 +191,25 @@ def truncated32_kernel(out, seed, first, p_low, p_width, z_low, z_high, mean, sc
 
 @inline
 def truncated32_by_rejection(out, seed, first, mean, scale, low, high):
-    """The truncated normal for an interval holding half the mass or more: each block by rejection."""
+    """The truncated normal for an interval holding half the mass or more, each block by rejection:
+    the proposals are normal32's values (``std = |scale|``; the reflection does not matter to a
+    symmetric proposal), compared with [low, high] as float32 values, so rounding cannot carry an
+    accepted value across a bound."""
     scratch, pool = np.empty(_BLOCK, f32), np.empty(2 * _POOL_PAIRS, f32)
     pending = np.empty(_BLOCK, np.int64)
-    mean32, scale32, low32, high32 = f32(mean), f32(scale), f32(low), f32(high)
+    mean32, std32, low32, high32 = f32(mean), f32(abs(scale)), f32(low), f32(high)
     done, n = 0, out.shape[0]
     while done < n:
         block, start, count = run_length(first, done, n)
         key = block_key(seed, block)
         target = out[done : done + _BLOCK] if count == _BLOCK else scratch
         # proposals: the block's normals, as normal32 lays them out
-        normal_block32(target, key, mean32, scale32)
+        normal_block32(target, key, mean32, std32)
         rejected = outside_positions(target, _BLOCK, low32, high32, pending)
         # each rejected value replaced, in position order, by the next accepted candidate of the pool
         filled, chunk = 0, u64(0)
         while filled < rejected:
-            pool_block(pool, key, _PAIRS + chunk * _POOL_PAIRS, mean32, scale32)
+            pool_block(pool, key, _PAIRS + chunk * _POOL_PAIRS, mean32, std32)
             filled = replace_from_pool(target, pending, filled, rejected, pool, low32, high32)
             chunk += u64(1)
         if count != _BLOCK:
@@ -201,12 +218,13 @@ def truncated32_by_rejection(out, seed, first, mean, scale, low, high):
 
 
 @inline
-def pool_block(pool, key, first_pair, mean, scale):
-    """Pool chunk: pairs ``first_pair .. first_pair + POOL_PAIRS - 1``, r cos theta then r sin theta."""
+def pool_block(pool, key, first_pair, mean, std):
+    """A chunk of the rejection pool: pairs ``first_pair .. first_pair + POOL_PAIRS - 1``, their
+    r cos theta then their r sin theta, as ``mean + std z``."""
     for p in range(_POOL_PAIRS):  # vectorized: no branch
         z0, z1 = normal_pair32(word(key, first_pair + p))
-        pool[p] = mean + scale * z0
-        pool[p + _POOL_PAIRS] = mean + scale * z1
+        pool[p] = mean + std * z0
+        pool[p + _POOL_PAIRS] = mean + std * z1
 
 
 @inline

@@ -41,7 +41,8 @@ def fill_uniform(tensor: torch.Tensor, low: float, high: float, generator, kerne
 
 
 def fill_normal(tensor: torch.Tensor, mean: float, std: float, generator, kernels: Kernels = KERNELS):
-    """N(mean, std^2): ``mean + std z``, z = s sqrt(2) erfcinv(q) (:mod:`initlib.fast.kernels`)."""
+    """N(mean, std^2): ``mean + std z``, z by Box-Muller in float32 (float16 and bfloat16: rounded from
+    it), by the inverse of erfc refined in float64 for float64 (:mod:`initlib.fast.kernels`)."""
     if not tensor.is_cpu:
         return torch_sampling.fill_normal(tensor, mean, std, generator)
     kernel = {"32": kernels.normal32, "64": kernels.normal64}
@@ -49,8 +50,10 @@ def fill_normal(tensor: torch.Tensor, mean: float, std: float, generator, kernel
 
 
 def fill_truncated_normal(tensor: torch.Tensor, mean, std, a, b, generator, kernels: Kernels = KERNELS):
-    """N(mean, std^2) conditioned on [a, b] (absolute bounds, ``a < b``, either may be infinite), by
-    inverting the CDF on [Phi(alpha), Phi(beta)], alpha = (a - mean) / std, beta = (b - mean) / std.
+    """N(mean, std^2) conditioned on [a, b] (absolute bounds, ``a < b``, either may be infinite): in
+    float32 (float16, bfloat16: rounded from it) by rejection from the float32 normal sampler when
+    the interval holds half the mass or more; otherwise by inverting the CDF on [Phi(alpha), Phi(beta)],
+    alpha = (a - mean) / std, beta = (b - mean) / std (:mod:`initlib.fast.kernels`).
 
     The interval is reflected when it lies mostly above the mean, so that u = Phi(z) is computed where
     it has relative precision; values are clamped to [a, b] in the tensor's dtype (rounding can carry a
