@@ -61,6 +61,9 @@ _PAIRS = u64(_BLOCK // 2)
 #: Pairs per chunk of a block's rejection pool (64 candidates), and the acceptance probability from
 #: which a truncated float32 normal is drawn by rejection (below it, by inverting the distribution function).
 _POOL_PAIRS, _REJECTION_FROM = u64(32), 0.5
+#: At acceptance 1/2 a block needs 16 chunks on average; 4096 chunks (2^18 candidates) fall short only
+#: where float32 cannot resolve the interval (a std far below the ulp of the mean): values clamped then.
+_MAX_POOL_CHUNKS = u64(4096)
 _ALL_64 = u64((1 << 64) - 1)
 _SHIFT_24, _SHIFT_53 = u64(40), u64(11)
 _MASK_53 = u64((1 << 53) - 1)
@@ -208,10 +211,12 @@ def truncated32_by_rejection(out, seed, first, mean, scale, low, high):
         rejected = outside_positions(target, _BLOCK, low32, high32, pending)
         # each rejected value replaced, in position order, by the next accepted candidate of the pool
         filled, chunk = 0, u64(0)
-        while filled < rejected:
+        while filled < rejected and chunk < _MAX_POOL_CHUNKS:
             pool_block(pool, key, _PAIRS + chunk * _POOL_PAIRS, mean32, std32)
             filled = replace_from_pool(target, pending, filled, rejected, pool, low32, high32)
             chunk += u64(1)
+        for k in range(filled, rejected):  # float32 cannot resolve the interval (std << ulp of mean)
+            target[pending[k]] = min(max(target[pending[k]], low32), high32)
         if count != _BLOCK:
             out[done : done + count] = scratch[start : start + count]
         done += count
