@@ -92,3 +92,23 @@ def test_values_are_independent_of_their_neighbours():
     blocks = t.reshape(-1, stream.BLOCK)
     half = stream.BLOCK // 2
     assert abs(np.corrcoef(blocks[:, :half].ravel() ** 2, blocks[:, half:].ravel() ** 2)[0, 1]) < bound
+
+
+def test_bfloat16_bound_rounded_outwards_gets_only_its_share():
+    # b = 2.13343 rounds up to 2.140625 in bfloat16. Only values in (2.1328125, b] (the real ones that
+    # round to 2.140625) may land there: expected n P(2.1328125 < X <= b) / P(a <= X <= b) = 21.6 for
+    # 2^20 values (scipy), where accepting float32 values up to 2.140625 would give 10 times as many.
+    mean, std, a, b = 0.8383984543882206, 0.48996842212271485, 0.5302168458773733, 2.1334305023890723
+    g = torch.Generator().manual_seed(1000)
+    t = fast.trunc_normal_(torch.empty(1 << 20, dtype=torch.bfloat16), mean, std, a, b, generator=g)
+    law = stats.norm(mean, std)
+    expected = t.numel() * (law.cdf(b) - law.cdf(2.1328125)) / (law.cdf(b) - law.cdf(a))
+    top = int((t.float() == 2.140625).sum())
+    assert top <= expected + 5 * math.sqrt(expected), (top, expected)
+    assert float(t.float().max()) == 2.140625  # and the bound is reached
+
+
+def test_interval_without_resolution_terminates_inside_the_bounds():
+    # std far below the ulp of the mean: every float32 proposal is the mean itself
+    t = fast.trunc_normal_(torch.empty(4096), 0.1, 1e-12, 0.1 - 1e-12, 0.1 + 2e-12)
+    assert torch.equal(t, torch.full((4096,), 0.1))
