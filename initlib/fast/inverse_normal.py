@@ -10,9 +10,11 @@ erfinv function", GPU Computing Gems Jade Edition, 2011, ch. 10): with ``w = -lo
 ``erfinv(x) = x p(w)``, ``p`` a polynomial in ``w - 2.5`` for ``w < 5`` and in ``sqrt(w) - 3`` for
 ``5 <= w < 16`` (Giles' fit covers float32's 1 - q, so w < 16); past w = 16 (q < 1e-7, |z| > 5.3) a
 polynomial in ``sqrt(w) - 6`` fitted here (:mod:`initlib.fast.fit_far_tail`, up to w = 72, q = 1e-31).
-The float32 samplers (:mod:`initlib.fast.kernels`) compute the central polynomial for a whole block in
-one vectorized loop, then the outer ones in a second pass for the values that need them (0.7% of normal
-draws, none for a truncation at 2.7 std or less); :func:`erfcinv32` computes every branch and selects one.
+It serves the truncated float32 sampler's inversion (intervals holding less than half the mass) and the
+float64 samplers' starting values (float32 normals are Box-Muller's, :mod:`initlib.fast.box_muller`):
+the truncated sampler (:mod:`initlib.fast.kernels`) computes the central polynomial for a whole block
+in one vectorized loop, then the outer ones in a second pass for the values that need them (none for an
+interval within 2.7 std); :func:`erfcinv32` computes every branch and selects one.
 The log is Cephes' ``logf`` (S. Moshier, Cephes Math Library, ``logf.c``: the exponent split off, a
 degree-9 polynomial on [sqrt(1/2), sqrt 2), ln 2 in two parts), because numba's ``math.log`` is a libm
 call the loop cannot vectorize. ``tests/fast_tests/test_inverse_normal.py`` measures both against

@@ -41,7 +41,8 @@ def fill_uniform(tensor: torch.Tensor, low: float, high: float, generator, kerne
 
 
 def fill_normal(tensor: torch.Tensor, mean: float, std: float, generator, kernels: Kernels = KERNELS):
-    """N(mean, std^2): ``mean + std z``, z = s sqrt(2) erfcinv(q) (:mod:`initlib.fast.kernels`)."""
+    """N(mean, std^2): ``mean + std z``, z by Box-Muller in float32 (float16 and bfloat16: rounded from
+    it), by the inverse of erfc refined in float64 for float64 (:mod:`initlib.fast.kernels`)."""
     if not tensor.is_cpu:
         return torch_sampling.fill_normal(tensor, mean, std, generator)
     kernel = {"32": kernels.normal32, "64": kernels.normal64}
@@ -49,14 +50,17 @@ def fill_normal(tensor: torch.Tensor, mean: float, std: float, generator, kernel
 
 
 def fill_truncated_normal(tensor: torch.Tensor, mean, std, a, b, generator, kernels: Kernels = KERNELS):
-    """N(mean, std^2) conditioned on [a, b] (absolute bounds, ``a < b``, either may be infinite), by
-    inverting the CDF on [Phi(alpha), Phi(beta)], alpha = (a - mean) / std, beta = (b - mean) / std.
+    """N(mean, std^2) conditioned on [a, b] (absolute bounds, ``a < b``, either may be infinite): in
+    float32 (float16, bfloat16: rounded from it) by rejection from the float32 normal sampler when
+    the interval holds half the mass or more; otherwise by inverting the CDF on [Phi(alpha), Phi(beta)],
+    alpha = (a - mean) / std, beta = (b - mean) / std (:mod:`initlib.fast.kernels`).
 
     The interval is reflected when it lies mostly above the mean, so that u = Phi(z) is computed where
-    it has relative precision; values are clamped to [a, b] in the tensor's dtype (rounding can carry a
-    value across a bound by an ulp, as torch compares in the dtype). float32 work covers tail
-    probabilities down to 1e-30 (|bound - mean| / std up to 11.4); an interval farther out is drawn by
-    initlib's float64 inversion from a ``torch.Generator`` seeded with the call's 64-bit seed.
+    it has relative precision. float32 work accepts or clamps values to the float32 values within [a, b]
+    (float16, bfloat16: rounded from them, so within a and b rounded to the dtype); float64 values are
+    clamped to [a, b]. float32 work covers tail probabilities down to 1e-30 (|bound - mean| / std up to
+    11.4); an interval farther out is drawn by initlib's float64 inversion from a ``torch.Generator``
+    seeded with the call's 64-bit seed.
     """
     if not tensor.is_cpu:
         return torch_sampling.fill_truncated_normal(tensor, mean, std, a, b, generator)
@@ -69,7 +73,12 @@ def fill_truncated_normal(tensor: torch.Tensor, mean, std, a, b, generator, kern
             f"a, b: the interval [{a}, {b}] lies so far in the tail of N({mean}, {std}^2) that its "
             f"probability underflows float64 (|bound - mean| / std > 37)"
         )
-    low, high = torch_sampling._bounds_in_dtype(tensor.dtype, a, b)
+    if tensor.dtype == torch.float64:
+        low, high = torch_sampling._bounds_in_dtype(tensor.dtype, a, b)
+    else:  # float32 values (float16, bfloat16: rounded from them) compared with [a, b] exactly
+        low, high = _float32_inward(a, b)
+        if low > high:  # no float32 value in [a, b]: the nearest ones, as torch compares
+            low, high = torch_sampling._bounds_in_dtype(torch.float32, a, b)
     params = (p_low, p_high - p_low, z_low, z_high, float(mean), -std if reflect else std, low, high)
     if 2.0 * p_low < _FLOAT32_SMALLEST_Q:  # after reflection, the smallest tail probability is 2 Phi(z_low)
         seeded = torch.Generator().manual_seed(draw_seed(generator))
@@ -77,6 +86,21 @@ def fill_truncated_normal(tensor: torch.Tensor, mean, std, a, b, generator, kern
         return rounded_fill_(tensor, far)
     kernel = {"32": kernels.truncated32, "64": kernels.truncated64}
     return _fill(tensor, kernel, params, generator)
+
+
+def _float32_inward(a: float, b: float) -> tuple[float, float]:
+    """The float32 interval with the same float32 values as [a, b]: the smallest float32 >= a and the
+    largest <= b. A float32 value x lies in [a, b] exactly when it lies in it, and then every rounding
+    of x to float16 or bfloat16 lies between the roundings of a and b (rounding is monotone): the
+    bounds a dtype-rounded b could carry beyond b (bfloat16 rounds 2.1334 up to 2.1406) are never
+    reached from inside."""
+    with np.errstate(over="ignore"):
+        low, high = np.float32(a), np.float32(b)
+    if float(low) < a:
+        low = np.nextafter(low, np.float32(np.inf))
+    if float(high) > b:
+        high = np.nextafter(high, np.float32(-np.inf))
+    return float(low), float(high)
 
 
 def _fill(tensor: torch.Tensor, kernel: dict, params: tuple, generator) -> torch.Tensor:

@@ -3,11 +3,11 @@
 A call draws ONE 64-bit seed ``s`` from the caller's ``torch.Generator`` (the global one when ``None``),
 which advances it by one draw: ``torch.empty((), dtype=torch.int64).random_(-2**63, None, generator=g)``,
 the full 64-bit range, read as unsigned. The flattened tensor's values are cut into blocks of
-:data:`BLOCK`; value ``j`` lies in block ``k = j // BLOCK`` at position ``i = j % BLOCK``, and is made from
-the 64-bit word
+:data:`BLOCK`; value ``j`` lies in block ``k = j // BLOCK`` at position ``j % BLOCK``, and is made from
+the block's words
 
     key_k  = mix64(s + (k + 1) * GAMMA)        (the k-th output of splitmix64 seeded with s)
-    x(j)   = mix64(key_k + (i + 1) * GAMMA)    (the i-th output of splitmix64 seeded with key_k)
+    x_k(i) = mix64(key_k + (i + 1) * GAMMA)    (the i-th output of splitmix64 seeded with key_k)
 
 all arithmetic modulo 2^64, where ``GAMMA = 0x9E3779B97F4A7C15`` (the odd integer nearest 2^64 / phi)
 and ``mix64`` is Stafford's "Mix13" finalizer, the output function of splitmix64 (Steele, Lea & Flood
@@ -15,9 +15,10 @@ and ``mix64`` is Stafford's "Mix13" finalizer, the output function of splitmix64
 
     z ^= z >> 30;  z *= 0xBF58476D1CE4E5B9;  z ^= z >> 27;  z *= 0x94D049BB133111EB;  z ^= z >> 31
 
-Every word is a function of (s, j) alone: no state passes from one value to the next, so the blocks are
-filled in any order, on any number of threads, with the same result. How each sampler turns a word into
-a value is in :mod:`initlib.fast.kernels`.
+Every word is a function of (s, k, i) alone: no state passes from one block to the next, so the blocks
+are filled in any order, on any number of threads, with the same result. Which words make which value
+is in :mod:`initlib.fast.kernels` (the uniform samplers: word i for position i; the float32 normal
+samplers: word p for the pair of values at positions p and p + BLOCK / 2).
 """
 
 from __future__ import annotations
@@ -59,5 +60,5 @@ def block_key(seed, block):
 
 @inline
 def word(key, position):
-    """x = mix64(key_k + (i + 1) * GAMMA): the word of the value at ``position`` in the block keyed ``key``."""
+    """x_k(i) = mix64(key_k + (i + 1) * GAMMA): word ``position`` of the block keyed ``key``."""
     return mix64(key + (np.uint64(position) + _ONE) * GAMMA)
