@@ -21,7 +21,7 @@ from suite.engine import verification
 from suite.engine.checks.context import CheckCase
 from suite.engine.invoke import derive_seed
 from suite.engine.verdict import DEVIATION, FAIL, Verdict
-from suite.spec import claims, strategies
+from suite.spec import claims
 from suite.stats import budget as budgets
 from suite.stats import significance
 
@@ -122,7 +122,7 @@ def mde_table(budget_names=tuple(budgets.BUDGETS), seed: int = 0) -> list[dict]:
         for spec in claims.TABLE.values():
             if not spec.random:
                 continue
-            drawn = strategies.draw(spec.calls, budget.cases, derive_seed(seed, spec.name, "calls"))
+            drawn = spec.draw(budget.cases, derive_seed(seed, spec.name, "calls"))
             for index, c in enumerate([*spec.fixed, *drawn]):
                 claim = spec.claim(c)
                 law = claim.marginal
