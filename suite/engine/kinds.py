@@ -76,7 +76,7 @@ def _marginal_once(case: CheckCase, fn) -> list[Verdict]:
 
 
 def _sparse_once(case: CheckCase, fn) -> list[Verdict]:
-    return layout.check(case, fn) + stream.check(case, fn, select=lambda values: values.ne(0))
+    return layout.check(case, fn) + stream.check(case, fn, select=lambda values: values != 0)
 
 
 _MARGINAL_MAX = max(len(checks) for checks in marginal.STATISTICAL.values())

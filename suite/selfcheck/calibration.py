@@ -27,8 +27,17 @@ from suite.stats import significance
 
 #: Checks whose p-value is continuous and exact (or asymptotically exact) under the claim: uniform.
 #: The others are discrete or conservative by design (binomial counts, the collision test's wider law,
-#: the allowance of the backward propagation check): judged by their failure proportion only.
-CONSERVATIVE = {"bound_mass", "independence.repeats", "sparse.extra_zeros", "haar.sign", "haar.determinant"}
+#: the allowance of the backward propagation check, Bonferroni over every lag and an upper bound on the
+#: collision rate for the long stream): judged by their failure proportion only.
+CONSERVATIVE = {
+    "bound_mass",
+    "independence.repeats",
+    "sparse.extra_zeros",
+    "haar.sign",
+    "haar.determinant",
+    "stream.every_lag",
+    "precision.resolution",
+}
 BINS = 10
 
 

@@ -443,30 +443,29 @@ def equal_values(values: np.ndarray) -> tuple[int, np.ndarray]:
     return int(np.sum((runs + 1) * runs // 2)), (where[1:] - where[:-1])[repeat]
 
 
-def repeat_lag_test(n: int, lags: np.ndarray, alpha: float) -> TestResult:
-    """Repeats at every lag: of J successive occurrences of equal values (:func:`equal_values`), the
-    count at any one lag d is Binomial(J, (n - d) / C(n, 2)) when the values are independent (a pair of
-    positions drawn at random is d apart with that probability, at most 2 / n); the largest count over
-    the n - 1 lags, by Bonferroni, is the p-value. A stream with period P puts n - P repeats at lag P.
-    Power 1 is stated against the smallest number of values repeated at one lag that the test rejects
-    (at the observed J): every period up to n minus that number is found."""
-    j = int(lags.size)
-    p_lag = 2.0 / n
-    if j:
+def repeat_lag_test(n: int, pairs: int, lags: np.ndarray, alpha: float) -> TestResult:
+    """Repeats at every lag. For independent draws the positions of a value's m occurrences are a random
+    m-subset of the n positions, so a pair of them lies d apart with probability (n - d) / C(n, 2) <= 2/n:
+    the K = ``pairs`` equal pairs put at most 2K / n at any one lag on average, and the successive
+    occurrences (``lags``, :func:`equal_values`) at most as many. The largest count over the n - 1 lags
+    against Poisson(2K / n), by Bonferroni, is the p-value (conservative). A stream with period P puts
+    n - P repeats at lag P. Power 1 is stated against the smallest number of values repeated at one lag
+    that the test rejects (added to the observed K): every period up to n minus that number is found."""
+    if lags.size:
         counts = np.bincount(lags)
         worst = int(np.argmax(counts))
         largest = int(counts[worst])
-        p = min(1.0, (n - 1) * float(stats.binom.sf(largest - 1, j, p_lag)))
+        p = min(1.0, (n - 1) * float(stats.poisson.sf(largest - 1, 2.0 * pairs / n)))
     else:
         worst, largest, p = 0, 0, 1.0
     needed = 1
-    while (n - 1) * float(stats.binom.sf(needed - 1, j + needed, p_lag)) > alpha:
+    while (n - 1) * float(stats.poisson.sf(needed - 1, 2.0 * (pairs + needed) / n)) > alpha:
         needed += 1
     return TestResult(
         statistic=float(largest),
         p_value=p,
-        measured=f"{largest} repeats at lag {worst}" if j else "no repeated values",
-        claimed=f"at most a few repeats at any lag ({j} repeats in all, {j * p_lag:.3g} expected at the likeliest lag)",
+        measured=f"{largest} repeats at lag {worst}" if lags.size else "no repeated values",
+        claimed=f"at most {2.0 * pairs / n:.3g} repeats expected at any one lag ({pairs} equal pairs in all)",
         power=1.0,
         effect=f"{needed} values repeated at one lag (any period up to {n - needed})",
     )

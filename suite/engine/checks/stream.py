@@ -30,7 +30,8 @@ import numpy as np
 import torch
 
 from suite.engine.checks.context import CheckCase
-from suite.engine.invoke import CallFailed, derive_seed, fresh_tensor, generator, invoke
+from suite.engine.checks.layout import nan_tensor
+from suite.engine.invoke import CallFailed, derive_seed, generator, invoke
 from suite.engine.verdict import Verdict
 from suite.spec.strategies import Call
 from suite.stats import significance
@@ -57,17 +58,16 @@ def check(case: CheckCase, fn, select=None) -> list[Verdict]:
     c = stream_call(case)
     law = case.spec.claim(c).marginal
     shared = generator(derive_seed(case.seed, "stream"))
-    tensors = []
+    arrays = []
     try:
         for _ in range(CALLS):
-            tensor = fresh_tensor(c)
+            tensor = nan_tensor(c.shape, torch.float64)
             invoke(fn, tensor, {**c.args, "generator": shared}, None, case.plan.budget.time_limit)
-            tensors.append(tensor.reshape(-1))
+            arrays.append(tensor.numpy().reshape(-1))
     except CallFailed as failure:
         return [case.exact("stream.call", False, "successive calls complete", reason=str(failure), call=c.describe())]
-    every = torch.cat(tensors)
+    every = np.concatenate(arrays)
     values = every[select(every)] if select is not None else every
-    values = values.numpy()
     if not (np.isfinite(values).all() and values.size > 2 and values.std() > 0):
         return []  # garbage or constant: the marginal checks say why
     alpha, n = case.plan.check_alpha, values.size
@@ -76,15 +76,15 @@ def check(case: CheckCase, fn, select=None) -> list[Verdict]:
     return [
         case.tested(
             "stream.every_lag",
-            significance.repeat_lag_test(n, lags, alpha),
+            significance.repeat_lag_test(n, pairs, lags, alpha),
             n,
             "values repeat at no lag of the stream, within a call or between successive calls (no period)",
             call=described,
         ),
         case.tested(
             "stream.successive_calls",
-            significance.lag_correlation_test(every.numpy()[None, :], tensors[0].numel(), alpha, STATED_CORRELATION),
-            every.numel(),
+            significance.lag_correlation_test(every[None, :], arrays[0].size, alpha, STATED_CORRELATION),
+            every.size,
             "successive calls with one generator are uncorrelated (same position, call i and call i + 1)",
             call=described,
         ),
