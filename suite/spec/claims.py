@@ -186,6 +186,9 @@ def _xavier(c: Call, family: str) -> Claim:
     return _normal_claim(std, text, prop=XAVIER_VARIANCE)
 
 
+_XAVIER_GAIN = _optional(gains)
+
+
 def _kaiming(c: Call, family: str) -> Claim:
     args = {"a": 0, "mode": "fan_in", "nonlinearity": "leaky_relu", **c.args}
     std = oracle.kaiming_std(c.shape, args["a"], args["mode"], args["nonlinearity"])
@@ -195,6 +198,13 @@ def _kaiming(c: Call, family: str) -> Claim:
         f"{args['mode']}={oracle.fan(c.shape, args['mode']):g}"
     )
     return _uniform_claim(std, text) if family == "uniform" else _normal_claim(std, text)
+
+
+_KAIMING_ARGS = {
+    "a": _optional(slopes),
+    "mode": _optional(st.sampled_from(["fan_in", "fan_out"])),
+    "nonlinearity": _optional(nonlinearities),
+}
 
 
 def _lecun(c: Call, family: str) -> Claim:
@@ -376,34 +386,28 @@ TABLE: dict[str, Spec] = {
         Spec(
             "xavier_uniform_",
             True,
-            _calls("xavier_uniform_", weights, gain=_optional(gains)),
+            _calls("xavier_uniform_", weights, gain=_XAVIER_GAIN),
             lambda c: _xavier(c, "uniform"),
             "Glorot & Bengio (2010); torch.nn.init docs",
             (FANS_NEED_2D, FLOAT_ONLY),
             fixed=(call("xavier_uniform_", (64, 32, 3, 3)), call("xavier_uniform_", (300, 100), gain=5 / 3)),
-            by_rank=_by_rank("xavier_uniform_", gain=_optional(gains)),
+            by_rank=_by_rank("xavier_uniform_", gain=_XAVIER_GAIN),
         ),
         Spec(
             "xavier_normal_",
             True,
-            _calls("xavier_normal_", weights, gain=_optional(gains)),
+            _calls("xavier_normal_", weights, gain=_XAVIER_GAIN),
             lambda c: _xavier(c, "normal"),
             "Glorot & Bengio (2010); torch.nn.init docs",
             (FANS_NEED_2D, FLOAT_ONLY),
             fixed=(call("xavier_normal_", (64, 32, 3, 3)), call("xavier_normal_", (300, 100))),
-            by_rank=_by_rank("xavier_normal_", gain=_optional(gains)),
+            by_rank=_by_rank("xavier_normal_", gain=_XAVIER_GAIN),
         ),
         *[
             Spec(
                 name,
                 True,
-                _calls(
-                    name,
-                    weights,
-                    a=_optional(slopes),
-                    mode=_optional(st.sampled_from(["fan_in", "fan_out"])),
-                    nonlinearity=_optional(nonlinearities),
-                ),
+                _calls(name, weights, **_KAIMING_ARGS),
                 functools.partial(_kaiming, family=family),
                 "He et al. (2015); torch.nn.init docs",
                 (
@@ -414,12 +418,7 @@ TABLE: dict[str, Spec] = {
                     BadCall("a bool slope", (6, 4), {"a": True}),
                 ),
                 fixed=fixed,
-                by_rank=_by_rank(
-                    name,
-                    a=_optional(slopes),
-                    mode=_optional(st.sampled_from(["fan_in", "fan_out"])),
-                    nonlinearity=_optional(nonlinearities),
-                ),
+                by_rank=_by_rank(name, **_KAIMING_ARGS),
             )
             for name, family, fixed in [
                 (
