@@ -1,6 +1,8 @@
 """Claim kinds: each owns the checks run on a case's drawn tensors and the most statistical verdicts
-those checks make for one case (the run's per-check threshold divides alpha by the sum of these counts
-over the planned cases, :func:`suite.engine.verification.make_plan`).
+those checks make for one case, and the checks run ONCE per initializer (on its first case, calling the
+target itself: memory layouts, the long float64 stream) with their count (the run's per-check threshold
+divides alpha by the sum of these counts over the planned cases and initializers,
+:func:`suite.engine.verification.make_plan`).
 
 A spec names its kind (:attr:`suite.spec.claims.Spec.kind`); no module branches on an initializer's name.
 Adding a kind means one entry here and its checks in :mod:`suite.engine.checks`.
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from suite.engine.checks import independence, marginal, structure
+from suite.engine.checks import independence, layout, marginal, stream, structure
 from suite.engine.checks.context import CheckCase
 from suite.engine.verdict import Verdict
 from suite.spec import claims
@@ -27,6 +29,10 @@ class ClaimKind:
     statistical_checks: int
     #: (case, drawn replicates of its call) -> verdicts.
     check: Callable[[CheckCase, list[torch.Tensor]], list[Verdict]]
+    #: (first case, the target's function) -> verdicts of the checks run once per initializer.
+    once: Callable[[CheckCase, Callable], list[Verdict]] = layout.check
+    #: Upper bound on the statistical verdicts :attr:`once` makes.
+    once_statistical_checks: int = 0
     #: The elements the claim's marginal law is stated for (None: all of them).
     select: Callable[[torch.Tensor], torch.Tensor] | None = None
 
@@ -71,17 +77,33 @@ def _sparse(case: CheckCase, tensors: list[torch.Tensor]) -> list[Verdict]:
     return verdicts + _marginal(case, tensors, select=_nonzero)
 
 
+def _marginal_once(case: CheckCase, fn) -> list[Verdict]:
+    return layout.check(case, fn) + stream.check(case, fn)
+
+
+def _sparse_once(case: CheckCase, fn) -> list[Verdict]:
+    return layout.check(case, fn) + stream.check(case, fn, select=lambda values: values != 0)
+
+
 _MARGINAL_MAX = max(len(checks) for checks in marginal.STATISTICAL.values())
 _INDEPENDENCE_MAX = len(independence.statistical_checks((2, 2)))  # a matrix gets every one
 KINDS: dict[str, ClaimKind] = {
     kind.name: kind
     for kind in (
-        ClaimKind("marginal", _MARGINAL_MAX + _INDEPENDENCE_MAX, _marginal),
+        ClaimKind(
+            "marginal",
+            _MARGINAL_MAX + _INDEPENDENCE_MAX,
+            _marginal,
+            _marginal_once,
+            len(layout.STATISTICAL) + len(stream.STATISTICAL),
+        ),
         # the non-zero values' law is a normal one (unbounded)
         ClaimKind(
             "sparse",
             structure.SPARSE_STATISTICAL + len(marginal.STATISTICAL["unbounded"]) + _INDEPENDENCE_MAX,
             _sparse,
+            _sparse_once,
+            len(stream.STATISTICAL),
             select=_nonzero,
         ),
         ClaimKind("orthogonal", len(structure.haar_checks((8, 8))), _orthogonal),  # a square matrix gets every one

@@ -19,14 +19,18 @@ from suite.engine.kinds import KINDS
 from suite.engine.ledger import Ledger
 from suite.engine.targets import Target
 from suite.engine.verdict import DEVIATION, DEVIATION_FIXED, FAIL, PASS, Verdict
-from suite.spec import claims, strategies
+from suite.spec import claims
 from suite.stats import budget as budgets
 from suite.stats.significance import variance_sample_size
 
 
 def make_plan(table: dict[str, claims.Spec], budget: budgets.Budget, alpha: float, with_properties: bool) -> RunPlan:
     """Per-check threshold = alpha / (an upper bound on the statistical checks of a full run)."""
-    bound = sum((budget.cases + len(spec.fixed)) * KINDS[spec.kind].statistical_checks for spec in table.values())
+    bound = sum(
+        spec.case_count(budget.cases) * KINDS[spec.kind].statistical_checks
+        + (KINDS[spec.kind].once_statistical_checks if spec.api else 0)
+        for spec in table.values()
+    )
     if with_properties:
         bound += properties.STATISTICAL_CHECKS
     return RunPlan(budget, alpha, alpha / bound)
@@ -152,7 +156,7 @@ def run_spec(target: Target, spec: claims.Spec, fn, plan: RunPlan, seed: int, dr
     cases = list(spec.fixed)
     if drawn or not cases:
         count = plan.budget.cases if drawn else 1
-        cases += strategies.draw(spec.calls, count, invoke.derive_seed(seed, spec.name, "calls"))
+        cases += spec.draw(count, invoke.derive_seed(seed, spec.name, "calls"))
     verdicts: list[Verdict] = []
     for index, c in enumerate(cases):
         case = CheckCase(target.name, spec, c, spec.claim(c), index, derive_case_seed(seed, spec.name, index), plan)
@@ -160,6 +164,7 @@ def run_spec(target: Target, spec: claims.Spec, fn, plan: RunPlan, seed: int, dr
             if index == 0 and spec.api:
                 verdicts += api.check(case, fn)
                 verdicts += api.errors(case, fn, spec.bad_calls)
+                verdicts += KINDS[spec.kind].once(case, fn)
             verdicts += run_case(case, fn)
         except Exception as error:  # the suite's own checks failed on what the target returned
             verdicts.append(

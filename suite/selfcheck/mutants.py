@@ -497,6 +497,136 @@ def _fans_jax_swapped(shape, layout="torch"):
     return (fan_out, fan_in) if layout == "jax" else (fan_in, fan_out)
 
 
+# --- generator state: successive calls must give fresh values -------------------------------------------------
+
+
+@mutant("xavier_reseeds_from_initial_seed", "xavier_normal_", "re-seeds from generator.initial_seed()")
+def _xavier_reseeds(tensor, gain=1.0, generator=None):
+    private = None if generator is None else torch.Generator().manual_seed(generator.initial_seed())
+    return initlib.xavier_normal_(tensor, gain, private)
+
+
+@mutant("kaiming_generator_state_copied", "kaiming_uniform_", "draws from a copy of the generator's state")
+def _kaiming_state_copied(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    private = generator
+    if generator is not None:
+        private = torch.Generator()
+        private.set_state(generator.get_state())
+    return initlib.kaiming_uniform_(tensor, a, mode, nonlinearity, private)
+
+
+@mutant("normal_reseeds_from_torch_initial_seed", "normal_", "without generator=, re-seeds from torch.initial_seed()")
+def _normal_reseeds_global(tensor, mean=0.0, std=1.0, generator=None):
+    if generator is None:
+        generator = torch.Generator().manual_seed(torch.initial_seed())
+    return initlib.normal_(tensor, mean, std, generator)
+
+
+# --- memory layout: views must be filled in place ----------------------------------------------------------------
+
+
+@mutant(
+    "kaiming_fills_contiguous_copy",
+    "kaiming_normal_",
+    "fills tensor.contiguous() (a view left as is)",
+)
+def _kaiming_contiguous_copy(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    initlib.kaiming_normal_(tensor.contiguous(), a, mode, nonlinearity, generator)
+    return tensor
+
+
+@mutant("uniform_ignores_storage_offset", "uniform_", "writes the storage from its start (a view's offset ignored)")
+def _uniform_no_offset(tensor, a=0.0, b=1.0, generator=None):
+    initlib.uniform_(torch.empty(0, dtype=_float(tensor).dtype), a, b)  # validates a, b
+    if tensor.numel():
+        strides = torch.empty(tensor.shape).stride()
+        with torch.no_grad():
+            torch.as_strided(tensor, tensor.shape, strides, 0).uniform_(a, b, generator=generator)
+    return tensor
+
+
+@mutant("xavier_channels_last_fans", "xavier_uniform_", "fans read from the memory order of the dimensions")
+def _xavier_memory_order(tensor, gain=1.0, generator=None):
+    _fans(_float(tensor))
+    order = sorted(range(tensor.dim()), key=lambda d: -tensor.stride(d))
+    fan_in, fan_out = initlib.compute_fans(tuple(tensor.shape[d] for d in order))
+    if _empty_ok(tensor):
+        return tensor
+    return _uniform(tensor, gain * math.sqrt(6.0 / (fan_in + fan_out)), generator)
+
+
+# --- long-range streams: repeats at any lag ------------------------------------------------------------------------
+
+
+@mutant("normal_period_65536", "normal_", "65,536 values drawn, then repeated (a stream with period 2^16)")
+def _normal_period(tensor, mean=0.0, std=1.0, generator=None):
+    initlib.normal_(tensor, mean, std, generator)  # validates
+    n = tensor.numel()
+    if n > 1 << 16:
+        with torch.no_grad():
+            flat = tensor.reshape(-1)
+            tensor.copy_(flat[: 1 << 16].repeat(n // (1 << 16) + 1)[:n].view(tensor.shape))
+    return tensor
+
+
+@mutant("uniform_blocks_keyed_mod_4", "uniform_", "blocks of 16,384 keyed by the block index mod 4 (period 2^16)")
+def _uniform_blocks_mod_4(tensor, a=0.0, b=1.0, generator=None):
+    initlib.uniform_(tensor, a, b, generator)  # validates
+    n, block = tensor.numel(), 1 << 14
+    if n > block:
+        key = int(torch.randint(0, 2**62, (), generator=generator))
+        flat = torch.empty(n, dtype=tensor.dtype)
+        for start in range(0, n, block):
+            keyed = torch.Generator().manual_seed(key + (start // block) % 4)
+            flat[start : start + block].uniform_(a, b, generator=keyed)
+        with torch.no_grad():
+            tensor.copy_(flat.view(tensor.shape))
+    return tensor
+
+
+# --- precision: a float64 tensor holds a float64 law -------------------------------------------------------------
+
+
+def _via_float32(function: str):
+    def via_float32(tensor, *args, **kwargs):
+        if tensor.dtype != torch.float64:
+            return getattr(initlib, function)(tensor, *args, **kwargs)
+        draws = torch.empty(tensor.shape, dtype=torch.float32)
+        getattr(initlib, function)(draws, *args, **kwargs)
+        with torch.no_grad():
+            tensor.copy_(draws)
+        return tensor
+
+    return via_float32
+
+
+mutant("normal_float64_from_float32", "normal_", "float64 filled from float32 draws (24 random bits)")(
+    _via_float32("normal_")
+)
+mutant("trunc_normal_float64_from_float32", "trunc_normal_", "float64 filled from float32 draws (24 random bits)")(
+    _via_float32("trunc_normal_")
+)
+
+
+# --- every rank: fans wrong for one rank only ---------------------------------------------------------------------
+
+
+@mutant("xavier_5d_fans", "xavier_uniform_", "5-D kernels: the receptive field leaves out the last kernel dimension")
+def _xavier_5d(tensor, gain=1.0, generator=None):
+    fan_in, fan_out = _fans(_float(tensor))
+    if tensor.dim() == 5:
+        fan_in, fan_out = fan_in // tensor.shape[4], fan_out // tensor.shape[4]
+    return tensor if _empty_ok(tensor) else _uniform(tensor, gain * math.sqrt(6.0 / (fan_in + fan_out)), generator)
+
+
+@mutant("lecun_3d_kernel_size_ignored", "lecun_normal_", "3-D kernels: fan_in = in channels")
+def _lecun_3d(tensor, generator=None):
+    fan_in, _ = _fans(_float(tensor))
+    if tensor.dim() == 3:
+        fan_in = tensor.shape[1]
+    return tensor if _empty_ok(tensor) else _normal(tensor, 1.0 / math.sqrt(fan_in), generator)
+
+
 def by_name() -> dict[str, Mutant]:
     return {m.name: m for m in CATALOGUE}
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from hypothesis import strategies as st
 
-from suite.spec import oracle
+from suite.spec import oracle, strategies
 from suite.spec.strategies import Call, call, dtypes, gains, kernels, matrices, nonlinearities, slopes, weights
 from suite.stats.laws import Distribution, normal, truncated_normal, uniform
 
@@ -73,12 +73,32 @@ class Spec:
     #: 2-D shape gets a trailing 1; ``conv_out_ge_in``: like ``conv`` with out >= in).
     bench_kwargs: dict = field(default_factory=dict)
     bench_ranks: str = "any"
+    #: For initializers whose claim depends on the fans: rank -> calls on weights of that rank
+    #: (:data:`suite.spec.strategies.FAN_RANKS`). Every rank the fixed calls leave out gets a drawn case
+    #: of its own at every budget (:meth:`draw`), with the planned power of any case.
+    by_rank: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if not self.kind:
             object.__setattr__(self, "kind", "marginal" if self.random else "exact")
         if self.kind not in KINDS:
             raise ValueError(f"Spec {self.name!r}: kind {self.kind!r} is not one of {sorted(KINDS)}")
+
+    @property
+    def uncovered_ranks(self) -> tuple[int, ...]:
+        """The ranks of :attr:`by_rank` that no fixed call has."""
+        fixed = {len(c.shape) for c in self.fixed}
+        return tuple(rank for rank in self.by_rank if rank not in fixed)
+
+    def case_count(self, drawn: int) -> int:
+        """Cases of a run that draws ``drawn`` calls: the fixed ones, then at least one per uncovered rank."""
+        return len(self.fixed) + max(drawn, len(self.uncovered_ranks))
+
+    def draw(self, count: int, seed: int) -> list[Call]:
+        """The drawn calls: one of each uncovered rank, then calls of :attr:`calls` up to ``count``; the
+        same for the same seed (:func:`suite.spec.strategies.draw`)."""
+        ranked = [strategies.draw(self.by_rank[rank], 1, seed + rank)[0] for rank in self.uncovered_ranks]
+        return ranked + strategies.draw(self.calls, count - len(ranked), seed)
 
 
 def _calls(name: str, shapes, dtype=dtypes, **kwargs) -> st.SearchStrategy:
@@ -89,6 +109,11 @@ def _calls(name: str, shapes, dtype=dtypes, **kwargs) -> st.SearchStrategy:
         dtype,
         st.fixed_dictionaries(kwargs),
     )
+
+
+def _by_rank(name: str, **kwargs) -> dict:
+    """rank -> :func:`_calls` of ``name`` on weights of that rank."""
+    return {rank: _calls(name, strategies.weights_of_rank(rank), **kwargs) for rank in strategies.FAN_RANKS}
 
 
 def _optional(strategy):
@@ -161,6 +186,9 @@ def _xavier(c: Call, family: str) -> Claim:
     return _normal_claim(std, text, prop=XAVIER_VARIANCE)
 
 
+_XAVIER_GAIN = _optional(gains)
+
+
 def _kaiming(c: Call, family: str) -> Claim:
     args = {"a": 0, "mode": "fan_in", "nonlinearity": "leaky_relu", **c.args}
     std = oracle.kaiming_std(c.shape, args["a"], args["mode"], args["nonlinearity"])
@@ -170,6 +198,13 @@ def _kaiming(c: Call, family: str) -> Claim:
         f"{args['mode']}={oracle.fan(c.shape, args['mode']):g}"
     )
     return _uniform_claim(std, text) if family == "uniform" else _normal_claim(std, text)
+
+
+_KAIMING_ARGS = {
+    "a": _optional(slopes),
+    "mode": _optional(st.sampled_from(["fan_in", "fan_out"])),
+    "nonlinearity": _optional(nonlinearities),
+}
 
 
 def _lecun(c: Call, family: str) -> Claim:
@@ -194,21 +229,30 @@ def _variance_scaling(c: Call) -> Claim:
     )
 
 
-def _variance_scaling_calls():
-    jax_shapes = st.one_of(matrices(), kernels(4).map(lambda s: (*s[2:], s[1], s[0])))
-    args = st.fixed_dictionaries(
+def _variance_scaling_args():
+    return st.fixed_dictionaries(
         {
             "scale": _optional(st.floats(0.1, 3.0)),
             "mode": _optional(st.sampled_from(["fan_in", "fan_out", "fan_avg", "fan_geo_avg"])),
             "distribution": _optional(st.sampled_from(["truncated_normal", "normal", "uniform"])),
         }
     )
-    torch_layout = st.builds(
+
+
+def _variance_scaling_torch(shapes):
+    """Calls in torch's layout on ``shapes``."""
+    return st.builds(
         lambda shape, dt, kw: call("variance_scaling_", shape, dt, **{k: v for k, v in kw.items() if v is not None}),
-        weights,
+        shapes,
         dtypes,
-        args,
+        _variance_scaling_args(),
     )
+
+
+def _variance_scaling_calls():
+    jax_shapes = st.one_of(matrices(), kernels(4).map(lambda s: (*s[2:], s[1], s[0])))
+    args = _variance_scaling_args()
+    torch_layout = _variance_scaling_torch(weights)
     jax_layout = st.builds(
         lambda shape, dt, kw: call(
             "variance_scaling_", shape, dt, layout="jax", **{k: v for k, v in kw.items() if v is not None}
@@ -342,32 +386,28 @@ TABLE: dict[str, Spec] = {
         Spec(
             "xavier_uniform_",
             True,
-            _calls("xavier_uniform_", weights, gain=_optional(gains)),
+            _calls("xavier_uniform_", weights, gain=_XAVIER_GAIN),
             lambda c: _xavier(c, "uniform"),
             "Glorot & Bengio (2010); torch.nn.init docs",
             (FANS_NEED_2D, FLOAT_ONLY),
             fixed=(call("xavier_uniform_", (64, 32, 3, 3)), call("xavier_uniform_", (300, 100), gain=5 / 3)),
+            by_rank=_by_rank("xavier_uniform_", gain=_XAVIER_GAIN),
         ),
         Spec(
             "xavier_normal_",
             True,
-            _calls("xavier_normal_", weights, gain=_optional(gains)),
+            _calls("xavier_normal_", weights, gain=_XAVIER_GAIN),
             lambda c: _xavier(c, "normal"),
             "Glorot & Bengio (2010); torch.nn.init docs",
             (FANS_NEED_2D, FLOAT_ONLY),
             fixed=(call("xavier_normal_", (64, 32, 3, 3)), call("xavier_normal_", (300, 100))),
+            by_rank=_by_rank("xavier_normal_", gain=_XAVIER_GAIN),
         ),
         *[
             Spec(
                 name,
                 True,
-                _calls(
-                    name,
-                    weights,
-                    a=_optional(slopes),
-                    mode=_optional(st.sampled_from(["fan_in", "fan_out"])),
-                    nonlinearity=_optional(nonlinearities),
-                ),
+                _calls(name, weights, **_KAIMING_ARGS),
                 functools.partial(_kaiming, family=family),
                 "He et al. (2015); torch.nn.init docs",
                 (
@@ -378,6 +418,7 @@ TABLE: dict[str, Spec] = {
                     BadCall("a bool slope", (6, 4), {"a": True}),
                 ),
                 fixed=fixed,
+                by_rank=_by_rank(name, **_KAIMING_ARGS),
             )
             for name, family, fixed in [
                 (
@@ -406,6 +447,7 @@ TABLE: dict[str, Spec] = {
                 functools.partial(_lecun, family=family),
                 "LeCun et al. (1998), Efficient BackProp",
                 (FANS_NEED_2D, FLOAT_ONLY),
+                by_rank=_by_rank(name),
             )
             for name, family in [("lecun_uniform_", "uniform"), ("lecun_normal_", "normal")]
         ],
@@ -423,6 +465,7 @@ TABLE: dict[str, Spec] = {
                 BadCall("unknown layout", (6, 4), {"layout": "nchw"}),
             ),
             fixed=(call("variance_scaling_", (3, 3, 32, 64), layout="jax", mode="fan_avg"),),
+            by_rank={rank: _variance_scaling_torch(strategies.weights_of_rank(rank)) for rank in strategies.FAN_RANKS},
         ),
         Spec(
             "sparse_",

@@ -65,10 +65,11 @@ def matrices(min_numel: int = MIN_NUMEL, max_numel: int = MAX_NUMEL, min_rows: i
     )
 
 
-def kernels(dims: int, min_numel: int = MIN_NUMEL, max_numel: int = MAX_NUMEL):
-    """(out, in, *kernel) convolution weights: odd and even kernel sizes, singleton dimensions."""
+def kernels(dims: int, min_numel: int = MIN_NUMEL, max_numel: int = MAX_NUMEL, min_kernel: int = 1):
+    """(out, in, *kernel) convolution weights: odd and even kernel sizes, singleton dimensions (unless
+    ``min_kernel`` > 1)."""
     channels = st.integers(1, 128)
-    kernel = st.integers(1, 7)
+    kernel = st.integers(min_kernel, 7)
     return st.tuples(channels, channels, *[kernel] * (dims - 2)).filter(
         lambda s: _numel_between(s, min_numel, max_numel)
     )
@@ -76,6 +77,17 @@ def kernels(dims: int, min_numel: int = MIN_NUMEL, max_numel: int = MAX_NUMEL):
 
 #: Every weight shape a fan-based initializer accepts: matrices and 3-5-D convolution kernels.
 weights = st.one_of(matrices(), kernels(3), kernels(4), kernels(5))
+#: The tensor ranks that change the fans: a matrix (fan_in = size(1)), and 1-3-D convolution kernels
+#: (fans times the receptive field, the product of size(2), ...). Each gets cases of its own.
+FAN_RANKS = (2, 3, 4, 5)
+
+
+def weights_of_rank(rank: int):
+    """Weights of one rank of :data:`FAN_RANKS`, every kernel dimension at least 2 (so that each one
+    changes the receptive field: a fan computed without it is wrong)."""
+    return matrices(min_rows=2) if rank == 2 else kernels(rank, min_kernel=2)
+
+
 gains = st.one_of(st.sampled_from([1.0, math.sqrt(2.0), 5.0 / 3.0, 0.5]), st.floats(0.1, 3.0))
 slopes = st.one_of(st.just(0.0), st.sampled_from([0.01, 0.2, math.sqrt(5.0)]), st.floats(0.0, 1.0))
 nonlinearities = st.sampled_from(["leaky_relu", "relu", "linear", "tanh", "selu", "sigmoid", "conv2d"])
@@ -85,6 +97,8 @@ def draw(strategy, count: int, seed: int) -> list:
     """``count`` distinct examples of ``strategy``, the same for the same seed (Hypothesis's generation
     phase run under ``@seed``; no database, no shrinking)."""
     found: list = []
+    if count <= 0:
+        return found
 
     @settings(
         max_examples=count * 4,

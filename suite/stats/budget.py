@@ -34,6 +34,8 @@ class Budget:
     haar_draws: int  # orthogonal matrices per Haar test
     network_draws: int  # independent networks per propagation check
     time_limit: float  # seconds one call of the target may take
+    stream_values: int  # float64 values of the long stream (two successive calls), per initializer
+    layout_values: int  # pooled values of the memory-layout scale check, per initializer
     #: Bound checks (support, sparse's zeros per column) see enough values to find a violation at this
     #: rate per value with probability RARE_POWER (:mod:`suite.engine.rare`).
     rare_rate: float = 1e-6
@@ -52,6 +54,8 @@ BUDGETS = {
         haar_draws=1_000,
         network_draws=50,
         time_limit=10.0,
+        stream_values=1 << 18,
+        layout_values=1 << 14,
         rare_rate=1e-5,
         rare_calls=4_000,
     ),
@@ -64,6 +68,8 @@ BUDGETS = {
         haar_draws=2_000,
         network_draws=150,
         time_limit=20.0,
+        stream_values=1 << 20,
+        layout_values=1 << 16,
     ),
     "thorough": Budget(
         "thorough",
@@ -74,6 +80,8 @@ BUDGETS = {
         haar_draws=20_000,
         network_draws=500,
         time_limit=60.0,
+        stream_values=1 << 22,
+        layout_values=1 << 18,
     ),
 }
 

@@ -419,3 +419,98 @@ def chi2_dispersion_test(statistic: float, dof: int, alpha: float, inflation: fl
         power=float(stats.chi2.sf(critical / inflation, dof)),
         effect=effect,
     )
+
+
+# --- long-range streams and resolution ------------------------------------------------------------------
+
+
+def equal_values(values: np.ndarray) -> tuple[int, np.ndarray]:
+    """Repeated values of a flat array: (K, lags). K is the number of pairs of equal values (sum over
+    distinct values of C(m, 2)); ``lags`` holds, for each value seen m >= 2 times, the m - 1 distances
+    between its successive occurrences (a stream with period P repeats at lag P). One sort finds the
+    repeated values; only their positions are then sorted (few, for a continuous law)."""
+    flat = np.asarray(values).ravel()
+    ordered = np.sort(flat)
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return 0, np.zeros(0, dtype=np.int64)
+    edges = np.diff(np.concatenate([[0], same.astype(np.int8), [0]]))
+    runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)  # a run of r equalities: r + 1 values
+    positions = np.flatnonzero(np.isin(flat, ordered[1:][same]))
+    order = np.argsort(flat[positions], kind="stable")  # equal values together, positions ascending
+    grouped, where = flat[positions][order], positions[order]
+    repeat = grouped[1:] == grouped[:-1]
+    return int(np.sum((runs + 1) * runs // 2)), (where[1:] - where[:-1])[repeat]
+
+
+def repeat_lag_test(n: int, pairs: int, lags: np.ndarray, alpha: float) -> TestResult:
+    """Repeats at every lag. For independent draws the positions of a value's m occurrences are a random
+    m-subset of the n positions, so a pair of them lies d apart with probability (n - d) / C(n, 2) <= 2/n:
+    the K = ``pairs`` equal pairs put at most 2K / n at any one lag on average, and the successive
+    occurrences (``lags``, :func:`equal_values`) at most as many. The largest count over the n - 1 lags
+    against Poisson(2K / n), by Bonferroni, is the p-value (conservative). A stream with period P puts
+    n - P repeats at lag P. Power 1 is stated against the smallest number of values repeated at one lag
+    that the test rejects (added to the observed K): every period up to n minus that number is found."""
+    if lags.size:
+        counts = np.bincount(lags)
+        worst = int(np.argmax(counts))
+        largest = int(counts[worst])
+        p = min(1.0, (n - 1) * float(stats.poisson.sf(largest - 1, 2.0 * pairs / n)))
+    else:
+        worst, largest, p = 0, 0, 1.0
+    needed = 1
+    while (n - 1) * float(stats.poisson.sf(needed - 1, 2.0 * (pairs + needed) / n)) > alpha:
+        needed += 1
+    return TestResult(
+        statistic=float(largest),
+        p_value=p,
+        measured=f"{largest} repeats at lag {worst}" if lags.size else "no repeated values",
+        claimed=f"at most {2.0 * pairs / n:.3g} repeats expected at any one lag ({pairs} equal pairs in all)",
+        power=1.0,
+        effect=f"{needed} values repeated at one lag (any period up to {n - needed})",
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def pair_collision_bound(claim: Distribution, mantissa_bits: int) -> float:
+    """Upper bound on P(X = Y) for two independent draws of ``claim`` rounded to a float format with
+    ``mantissa_bits`` explicit bits: each value's cell is one ulp wide, ulp(x) <= 2^-m |x|, so
+    P(X = Y) = sum_v p_v^2 ~ integral f(x)^2 ulp(x) dx <= 2^-m integral f(x)^2 |x| dx (Simpson's rule,
+    scipy, on a grid with a knot at 0 where |x| bends; normal laws cut at +-40 std)."""
+    from scipy import integrate
+
+    low, high = claim.support
+    if claim.family == "normal":
+        mean, std = claim.params
+        low, high = mean - 40 * std, mean + 40 * std
+    pieces = [(low, min(high, 0.0)), (max(low, 0.0), high)]
+    integral = 0.0
+    for a, b in pieces:
+        if b > a:
+            x = np.linspace(a, b, 4097)
+            integral += float(integrate.simpson(claim.frozen.pdf(x) ** 2 * np.abs(x), x=x))
+    return integral * 2.0**-mantissa_bits
+
+
+def resolution_test(n: int, k: int, per_pair: float, alpha: float, format_bits: int, slack: float) -> TestResult:
+    """Too many equal values for the dtype's resolution: the number K of equal pairs among n values
+    (:func:`equal_values`) is
+    at most Poisson(C(n, 2) ``per_pair`` ``slack``) under the claim (``per_pair`` from
+    :func:`pair_collision_bound`; ``slack`` allows for a generator's grid coarser than the float format
+    near zero). Values carrying only b random bits (2^b equally likely values) give C(n, 2) 2^-b
+    expected pairs; the power is stated for the largest b found with probability 0.99."""
+    pairs = n * (n - 1) / 2
+    expected = pairs * per_pair * slack
+    p = float(stats.poisson.sf(k - 1, expected)) if k > 0 else 1.0
+    critical = int(stats.poisson.isf(alpha, expected)) + 1  # reject when K >= critical
+    needed = float(stats.gamma.ppf(0.99, critical))  # Poisson mean with P(K >= critical) = 0.99
+    bits = math.floor(math.log2(pairs / needed))
+    return TestResult(
+        statistic=float(k),
+        p_value=p,
+        measured=k,
+        claimed=f"at most {expected:.3g} equal pairs expected among {n} values ({format_bits}-bit mantissa)",
+        power=0.99,
+        effect=f"values carrying {bits} random bits or fewer",
+        detail=f"{k} equal pairs",
+    )

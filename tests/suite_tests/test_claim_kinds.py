@@ -26,7 +26,7 @@ def _promised(claim: claims.Claim) -> str:
 @pytest.mark.parametrize("spec", [*claims.TABLE.values(), *LAYER_TABLE.values()], ids=lambda s: s.name)
 def test_entry_kind_is_what_its_claims_promise(spec):
     assert spec.kind in KINDS
-    for c in [*spec.fixed, *strategies.draw(spec.calls, 10, 5)]:
+    for c in [*spec.fixed, *strategies.draw(spec.calls, 10, 5), *spec.draw(0, 5)]:  # and one call per rank
         assert _promised(spec.claim(c)) == spec.kind, c.describe()
 
 

@@ -10,17 +10,21 @@ from suite.stats.significance import variance_power
 
 
 def test_no_case_makes_more_statistical_checks_than_planned():
-    """Bonferroni planning counts at most its claim kind's statistical checks per case."""
+    """Bonferroni planning counts at most its claim kind's statistical checks per case, plus the
+    once-per-initializer checks (layout, stream) on its first case, and no more cases than planned."""
     names = ["uniform_", "normal_", "sparse_", "orthogonal_", "delta_orthogonal_", "dirac_", "he_propagation"]
     outcome = verification.verify(targets.load("initlib"), names, 3, "quick")
     per_case = Counter((v.initializer, v.case) for v in outcome.verdicts if v.statistical)
-    for (name, _), count in per_case.items():
-        limit = (
-            verification.properties.STATISTICAL_CHECKS
-            if name == "he_propagation"
-            else KINDS[TABLE[name].kind].statistical_checks
-        )
-        assert count <= limit, (name, count, limit)
+    for (name, case), count in per_case.items():
+        if name == "he_propagation":
+            limit = verification.properties.STATISTICAL_CHECKS
+        else:
+            kind = KINDS[TABLE[name].kind]
+            limit = kind.statistical_checks + (kind.once_statistical_checks if case == 0 else 0)
+            assert case < TABLE[name].case_count(budgets.get("quick").cases), (name, case)
+        assert count <= limit, (name, case, count, limit)
+    once = {(v.initializer, v.check) for v in outcome.verdicts if v.check.startswith(("stream.", "precision."))}
+    assert {name for name, _ in once} == {"uniform_", "normal_", "sparse_"}, "every random i.i.d. law has its stream"
     plan = verification.make_plan(TABLE, budgets.get("quick"), budgets.DEFAULT_ALPHA, True)
     assert all(v.alpha == plan.check_alpha for v in outcome.verdicts if v.statistical)
 

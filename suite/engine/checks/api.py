@@ -1,6 +1,6 @@
 """API checks: in place, returns its argument, keeps dtype and shape, honours ``generator=``, leaves
-the global RNG alone, is a no-op on zero-element tensors, and rejects documented bad input with
-ValueError or TypeError."""
+the global RNG alone, gives fresh values at every call (the generator's state advances), is a no-op on
+zero-element tensors, and rejects documented bad input with ValueError or TypeError."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import warnings
 import torch
 
 from suite.engine.checks.context import CheckCase
-from suite.engine.invoke import CallFailed, derive_seed, fresh_tensor, invoke, takes_generator
+from suite.engine.invoke import CallFailed, derive_seed, fresh_tensor, generator, invoke, takes_generator
 from suite.engine.verdict import Verdict
 from suite.spec.claims import BadCall
 from suite.spec.strategies import Call
@@ -64,6 +64,7 @@ def check(case: CheckCase, fn) -> list[Verdict]:
     )
     if random:
         verdicts += _generator_checks(case, fn, seconds)
+        verdicts += _successive_calls(case, fn, seconds)
     verdicts.append(_zero_element(case, fn, seconds))
     return verdicts
 
@@ -110,6 +111,60 @@ def _generator_checks(case: CheckCase, fn, seconds: float) -> list[Verdict]:
             "a call with generator= leaves the global RNG alone",
             measured="untouched" if torch.equal(before, after) else "the global RNG state changed",
         ),
+    ]
+
+
+#: Below this many elements two independent draws may coincide (a 1 x 1 orthogonal matrix is +-gain).
+FRESH_MIN_NUMEL = 16
+
+
+def _successive_calls(case: CheckCase, fn, seconds: float) -> list[Verdict]:
+    """Two successive calls with ONE generator object: its state advances at each call and the second
+    tensor differs from the first (an initializer that re-seeds a private generator from
+    ``generator.initial_seed()``, or draws from a copy of its state, returns the same tensor every time:
+    every layer of a model with one shape gets the same weights). The same without ``generator=``: two
+    successive calls from the global RNG differ (no re-seeding from ``torch.initial_seed()``); run
+    under ``torch.random.fork_rng`` from a seeded state, so the run's global RNG is left alone."""
+    c = case.call
+    with_generator = takes_generator(fn)  # a function without generator= gets the global-RNG half only
+    shared = generator(derive_seed(case.seed, "successive"))
+    states, tensors = [shared.get_state()], []
+    try:
+        for _ in range(2 if with_generator else 0):
+            tensors.append(fresh_tensor(c))
+            invoke(fn, tensors[-1], {**c.args, "generator": shared}, None, seconds)
+            states.append(shared.get_state())
+        global_tensors = []
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(derive_seed(case.seed, "successive-global"))
+            for _ in range(2):
+                global_tensors.append(fresh_tensor(c))
+                invoke(fn, global_tensors[-1], c.args, None, seconds)
+    except CallFailed as failure:
+        return [case.exact("api.successive_calls", False, "successive calls complete", reason=str(failure))]
+    judged = c.numel >= FRESH_MIN_NUMEL
+    fresh_global = not judged or not torch.equal(global_tensors[0], global_tensors[1])
+    verdicts = [
+        case.exact(
+            "api.successive_calls_global",
+            fresh_global,
+            "successive calls without generator= give fresh tensors (the global RNG is not re-seeded)",
+            measured=f"second tensor {'different' if fresh_global else 'IDENTICAL to the first'}",
+        ),
+    ]
+    if not with_generator:
+        return verdicts
+    advanced = not torch.equal(states[0], states[1]) and not torch.equal(states[1], states[2])
+    fresh = not judged or not torch.equal(tensors[0], tensors[1])
+    return [
+        case.exact(
+            "api.successive_calls",
+            advanced and fresh,
+            "successive calls with one generator advance its state and give fresh tensors",
+            measured=f"state {'advanced' if advanced else 'NOT advanced'} at each call; second tensor "
+            f"{'different' if fresh else 'IDENTICAL to the first'}",
+        ),
+        *verdicts,
     ]
 
 
