@@ -12,8 +12,8 @@ so that a violation at that rate per value is found with probability RARE_POWER 
 statistical sample count; further calls of the same case (seeds derived from the case's, ``"rare"``) make
 up the rest and are reduced to their extremes and counts as they come, never held. The further calls of a
 case are capped by the budget's ``rare_calls`` (a count, so that a run replays bit for bit; it binds only
-for tensors under ``n / rare_calls`` values, smaller than any the claims tables draw): the verdict states the
-values it saw and the detection probability they give.
+for tensors under ``n / rare_calls`` values, smaller than any the claims tables draw, though a spec's fixed
+call may be): the verdict states the values it saw and the detection probability they give.
 """
 
 from __future__ import annotations
