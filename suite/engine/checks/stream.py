@@ -31,7 +31,7 @@ import torch
 
 from suite.engine.checks.context import CheckCase
 from suite.engine.checks.layout import nan_tensor
-from suite.engine.invoke import CallFailed, derive_seed, generator, invoke
+from suite.engine.invoke import CallFailed, derive_seed, generator, invoke, takes_generator
 from suite.engine.verdict import Verdict
 from suite.spec.strategies import Call
 from suite.stats import significance
@@ -57,13 +57,17 @@ def check(case: CheckCase, fn, select=None) -> list[Verdict]:
     is claimed for, e.g. the non-zero ones of ``sparse_``)."""
     c = stream_call(case)
     law = case.spec.claim(c).marginal
-    shared = generator(derive_seed(case.seed, "stream"))
+    # one generator object for every call; a function without generator= draws its successive calls from
+    # the global RNG, seeded once here and restored after (torch.random.fork_rng)
+    extra = {"generator": generator(derive_seed(case.seed, "stream"))} if takes_generator(fn) else {}
     arrays = []
     try:
-        for _ in range(CALLS):
-            tensor = nan_tensor(c.shape, torch.float64)
-            invoke(fn, tensor, {**c.args, "generator": shared}, None, case.plan.budget.time_limit)
-            arrays.append(tensor.numpy().reshape(-1))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(derive_seed(case.seed, "stream-global"))
+            for _ in range(CALLS):
+                tensor = nan_tensor(c.shape, torch.float64)
+                invoke(fn, tensor, {**c.args, **extra}, None, case.plan.budget.time_limit)
+                arrays.append(tensor.numpy().reshape(-1))
     except CallFailed as failure:
         return [case.exact("stream.call", False, "successive calls complete", reason=str(failure), call=c.describe())]
     every = np.concatenate(arrays)
