@@ -129,6 +129,7 @@ def context(record: dict, path: str = "") -> dict:
             "power_note": p["power_note"],
             "finding": _finding(p),
             "diagnosis": (p["diagnosis"] or {}).get("text", ""),
+            "placement": p.get("placement"),  # sharded audits only
         }
         for p in record["params"]
     ]
@@ -151,6 +152,7 @@ def context(record: dict, path: str = "") -> dict:
         "propagation_plot": propagation_plot(record["propagation"]) if record["propagation"] else None,
         "widths": record["widths"],
         "width_plot": width_plot(record["widths"]) if record["widths"] else None,
+        "ranks": record.get("ranks"),  # sharded audits only: per rank, shard bytes, peak memory, seconds
     }
 
 

@@ -42,3 +42,14 @@ def test_bad_files_are_named(tmp_path):
         section.load(bad)
     with pytest.raises(section.AuditInputError, match="cannot read"):
         section.load(tmp_path / "missing.json")
+
+
+def test_a_sharded_audit_shows_each_parameters_placement_and_each_ranks_memory(record):
+    data = section.load(record)
+    data["params"][0]["placement"] = "mesh (2,) ['dp']: Shard(dim=0)"
+    data["ranks"] = [
+        {"rank": 0, "shard_bytes": 2 * 1048576, "peak_rss_bytes": 300 * 1048576, "seconds": 1.5},
+        {"rank": 1, "error": "exit status 3"},
+    ]
+    html = section.render(section.context(data))
+    assert "Shard(dim=0)" in html and "2.0 MiB" in html and "300 MiB" in html and "exit status 3" in html
