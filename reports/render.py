@@ -321,7 +321,7 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
         _reasons_once(evidence)
         props: dict[str, list[str]] = defaultdict(list)
         for v in data["verdicts"]:
-            for tag in filter(None, (v.get("property") or "").split(",")):
+            for tag in filter(None, (v.get("demo") or "").split(",")):
                 props[tag.strip()].append(v["status"])
         summary = data["summary"]
         ledger = data.get("ledger") or {}

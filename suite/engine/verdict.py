@@ -12,7 +12,6 @@ PASS, FAIL, DEVIATION, DEVIATION_FIXED = "pass", "fail", "deviation", "deviation
 
 @dataclass
 class Verdict:
-    # (methods that use the builtin ``property`` come first: a field below is named ``property``)
     @property
     def id(self) -> str:
         return f"{self.initializer}/{self.check}#{self.case}"
@@ -39,7 +38,10 @@ class Verdict:
     power: float | None = None
     effect: str | None = None
     reason: str = ""
-    property: str | None = None
+    demo: str | None = None  # the demonstrations this verdict bears on (comma-separated)
+    #: The p-value is uniform under the claim (False: a discrete or conservative test, judged by calibration
+    #: on its failure proportion only).
+    p_uniform: bool = True
     plot: dict | None = None
     status: str = field(default="")
     known_deviation: bool = False  # matched by the target's ledger (whatever the outcome)

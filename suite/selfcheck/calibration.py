@@ -25,19 +25,6 @@ from suite.spec import claims
 from suite.stats import budget as budgets
 from suite.stats import significance
 
-#: Checks whose p-value is continuous and exact (or asymptotically exact) under the claim: uniform.
-#: The others are discrete or conservative by design (binomial counts, the collision test's wider law,
-#: the allowance of the backward propagation check, Bonferroni over every lag and an upper bound on the
-#: collision rate for the long stream): judged by their failure proportion only.
-CONSERVATIVE = {
-    "bound_mass",
-    "independence.repeats",
-    "sparse.extra_zeros",
-    "haar.sign",
-    "haar.determinant",
-    "stream.every_lag",
-    "precision.resolution",
-}
 BINS = 10
 
 
@@ -63,7 +50,7 @@ def summarise(outcomes: list[verification.Outcome], alpha: float) -> dict:
                 continue
             kind = check_kind(v)
             per_check[kind].append(v)
-            if kind not in CONSERVATIVE and kind != "he.backward":
+            if v.p_uniform:  # discrete and conservative tests are judged by their failure proportion only
                 uniform_p.append(v.p_value)
     rows = []
     for kind, verdicts in sorted(per_check.items()):

@@ -36,7 +36,8 @@ class Claim:
     delta_orthogonal_gain: float | None = None
     exact: Callable | None = None  # shape -> expected numpy array
     dirac_groups: int | None = None
-    property: str | None = None
+    #: The demonstrations (reports' demos, e.g. ``uniform-variance``) this claim's verdicts bear on.
+    demo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,11 +124,11 @@ def _optional(strategy):
 
 def _uniform_claim(std: float, text: str, prop: str | None = UNIFORM_VARIANCE) -> Claim:
     bound = oracle.uniform_bound(std)
-    return Claim(f"{text}; U(-a, a), a = sqrt(3) std = {bound:.6g}", uniform(-bound, bound), property=prop)
+    return Claim(f"{text}; U(-a, a), a = sqrt(3) std = {bound:.6g}", uniform(-bound, bound), demo=prop)
 
 
 def _normal_claim(std: float, text: str, prop: str | None = None) -> Claim:
-    return Claim(f"{text}; N(0, std^2), std = {std:.6g}", normal(0.0, std), property=prop)
+    return Claim(f"{text}; N(0, std^2), std = {std:.6g}", normal(0.0, std), demo=prop)
 
 
 FANS_NEED_2D = BadCall("a 1-D tensor has no fans", (5,))
@@ -140,7 +141,7 @@ FLOAT_ONLY = BadCall("an integer tensor cannot hold random draws", (6, 4), dtype
 def _uniform(c: Call) -> Claim:
     a, b = c.args.get("a", 0.0), c.args.get("b", 1.0)
     prop = UNIFORM_VARIANCE if a == -b else None
-    return Claim(f"U(a, b) = U({a:.6g}, {b:.6g}); variance (b - a)^2 / 12", uniform(a, b), property=prop)
+    return Claim(f"U(a, b) = U({a:.6g}, {b:.6g}); variance (b - a)^2 / 12", uniform(a, b), demo=prop)
 
 
 def _uniform_bounds():

@@ -31,6 +31,10 @@ class TestResult:
     power: float | None
     effect: str
     detail: str = ""
+    #: Whether the p-value is uniform on (0, 1) under the claim (exactly or asymptotically); False for
+    #: discrete counts and for bounds that are conservative by design (its false-alarm rate is at most
+    #: the threshold, and calibration judges it by its failure proportion only).
+    uniform: bool = True
 
 
 def two_sided(cdf_value: float, sf_value: float) -> float:
@@ -262,6 +266,7 @@ def bound_mass_test(
         claimed=f"{n * p_low:.1f} and {n * p_high:.1f} expected",
         power=power,
         effect=f"{pile:.1%} of the mass piled at one bound",
+        uniform=False,
     )
 
 
@@ -364,6 +369,7 @@ def collision_test(pairs: list[tuple[np.ndarray, np.ndarray]], alpha: float, dup
         claimed=f"{expected:.1f} within-tensor equal pairs expected ({total_pairs:.0f} equal pairs in all)",
         power=power,
         effect=f"{duplicated:.1%} of the values duplicated within a tensor",
+        uniform=False,
     )
 
 
@@ -390,6 +396,7 @@ def proportion_test(successes: int, n: int, p0: float, alpha: float, effect: flo
         claimed=p0,
         power=z_power(h, n, alpha),
         effect=f"proportion off by {effect:g}",
+        uniform=False,
     )
 
 
@@ -468,6 +475,7 @@ def repeat_lag_test(n: int, pairs: int, lags: np.ndarray, alpha: float) -> TestR
         claimed=f"at most {2.0 * pairs / n:.3g} repeats expected at any one lag ({pairs} equal pairs in all)",
         power=1.0,
         effect=f"{needed} values repeated at one lag (any period up to {n - needed})",
+        uniform=False,
     )
 
 
@@ -513,4 +521,5 @@ def resolution_test(n: int, k: int, per_pair: float, alpha: float, format_bits: 
         power=0.99,
         effect=f"values carrying {bits} random bits or fewer",
         detail=f"{k} equal pairs",
+        uniform=False,
     )

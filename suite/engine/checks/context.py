@@ -59,5 +59,6 @@ class CheckCase:
             power=result.power,
             effect=result.effect,
             reason=result.detail,
+            p_uniform=result.uniform,
             **fields,
         )

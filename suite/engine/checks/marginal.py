@@ -76,7 +76,7 @@ def check(case: CheckCase, tensors: list[torch.Tensor], law: Distribution, selec
             significance.variance_test(values, rounded, alpha, budgets.STATED_STD_ERROR),
             n,
             f"std = {rounded.std:.6g}{note}: {case.claim.text}",
-            property=case.claim.property,
+            demo=case.claim.demo,
         )
     )
     shape = case.tested(

@@ -54,7 +54,7 @@ def _verdict(
         claim=claim,
         passed=bool(passed),
         seed=seed,
-        property=prop.replace("_", "-"),
+        demo=prop.replace("_", "-"),
         **fields,
     )
 
@@ -99,7 +99,13 @@ def _ratio_test(ratios, ns, expected: float, variance_factor: float, alpha: floa
     shift = expected * (1.02**2 - 1) - allowance
     power = significance.z_power(max(shift, 0.0) / (se * math.sqrt(n)), n, alpha)
     return significance.TestResult(
-        z, p, float(ratios.mean()), expected, power, "weights' std off by 2% (mean ratio off by 4%)"
+        z,
+        p,
+        float(ratios.mean()),
+        expected,
+        power,
+        "weights' std off by 2% (mean ratio off by 4%)",
+        uniform=allowance == 0,  # an allowance makes the test conservative
     )
 
 
@@ -158,6 +164,7 @@ def he_propagation(target: Target, plan: RunPlan, seed: int) -> list[Verdict]:
                 power=result.power,
                 effect=result.effect,
                 reason=f"mean of {ratios.size} per-layer ratios; Var r = 5/n per layer{note}",
+                p_uniform=result.uniform,
             )
         )
     return verdicts

@@ -171,6 +171,7 @@ def sparse(case: CheckCase, tensors: list[torch.Tensor], zeros: int, std: float)
         power,
         "one extra zero in every column",
         "zeros beyond the pattern: normal draws that are exactly 0 (rounding, sampler resolution)",
+        uniform=False,  # a Poisson count: discrete
     )
     verdicts.append(
         case.tested(
