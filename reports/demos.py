@@ -2,8 +2,7 @@
 
 Each function is deterministic for a given seed (every draw comes from a seeded ``torch.Generator``, in
 float64 so that nothing underflows over depth) and returns plain numbers for the plots and the tests,
-together with what the mathematics says they should be (see shared/reference/initializers.md,
-"Testable properties"):
+together with what the mathematics says they should be (each function names its paper):
 
 - :func:`propagation`: second moment of the activations (forward) and of the gradients (backward) through
   a deep square network for ReLU, tanh and linear layers under He, Xavier, LeCun and the torch default
@@ -27,6 +26,7 @@ import torch
 from scipy.special import digamma, polygamma
 
 import initlib
+from suite.engine.checks.properties import distinct_rows
 
 DTYPE = torch.float64
 NONLINEARITIES = ("relu", "tanh", "linear")
@@ -141,13 +141,9 @@ SYMMETRY_SCHEMES = ("constant", "random", "constant + dropout")
 
 
 def distinct_units(units: torch.Tensor, tol: float = 1e-9) -> int:
-    """Number of distinct rows (each row one hidden unit's parameters), rows within ``tol`` counted once."""
-    scale = tol * (1.0 + float(units.abs().max()))
-    reps: list[torch.Tensor] = []
-    for row in units:
-        if not any(float((row - r).abs().max()) <= scale for r in reps):
-            reps.append(row)
-    return len(reps)
+    """Number of distinct rows (each row one hidden unit's parameters): the verified symmetry property's own
+    count (:func:`suite.engine.checks.properties.distinct_rows`)."""
+    return distinct_rows(units, tol)
 
 
 def symmetry(

@@ -1,4 +1,4 @@
-"""The demonstrations reproduce what the mathematics predicts (shared/reference/initializers.md)."""
+"""The demonstrations reproduce what the mathematics predicts (each test names its formula and source)."""
 
 import math
 

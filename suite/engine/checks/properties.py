@@ -198,7 +198,13 @@ def _train(w1: torch.Tensor, w2: torch.Tensor, seed: int, dropout: float) -> tup
 def distinct_units(w1: torch.Tensor, w2: torch.Tensor, tolerance: float = 1e-9) -> int:
     """Hidden units that differ (incoming and outgoing weights), up to a relative tolerance for the
     summation-order rounding of the matrix products."""
-    units = torch.cat([w1, w2.T], dim=1).numpy()
+    return distinct_rows(torch.cat([w1, w2.T], dim=1), tolerance)
+
+
+def distinct_rows(units: torch.Tensor, tolerance: float = 1e-9) -> int:
+    """Rows (one hidden unit's parameters each) that differ by more than ``tolerance`` times the largest
+    absolute entry; the report's symmetry demonstration counts its units with this too."""
+    units = units.detach().double().numpy()
     scale = max(float(np.abs(units).max()), 1e-300)
     distinct: list[np.ndarray] = []
     for unit in units:
