@@ -20,6 +20,7 @@ def without_environment(record: dict) -> dict:
     return {key: value for key, value in record.items() if key != "environment"}
 
 
+@pytest.mark.slow  # tox -e slow-tests
 def test_the_json_is_the_same_for_every_number_of_jobs(tmp_path):
     records = {}
     for mode in (("--jobs", "1"), ("--jobs", "2"), ("--isolation", "none")):
@@ -49,6 +50,7 @@ def test_bad_worker_options_are_one_line_usage_errors(options, named, capsys):
     assert len(err) == 1 and named in err[0]
 
 
+@pytest.mark.slow  # tox -e slow-tests
 def test_ctrl_c_keeps_the_verdicts_so_far(tmp_path):
     path = tmp_path / "interrupted.json"
     command = [sys.executable, "-m", "suite", "verify", "--target", "initlib", "--budget", "quick", "--jobs", "1"]

@@ -1,5 +1,7 @@
 """python -m suite verify as users run it: exit codes, JSON, replay, usage errors."""
 
+import pytest
+
 from .helpers import HERE, load, suite
 
 
@@ -112,6 +114,7 @@ def test_no_ledger_makes_torch_deviations_failures():
     )
 
 
+@pytest.mark.slow  # tox -e slow-tests
 def test_layer_defaults_target():
     # a few entries (the whole target is tox -e verify-torch-layers): Linear, Conv2d, an LSTM, a norm
     only = "linear_weight_,conv2d_bias_,lstm_bias_hh_l0_,layer_norm_weight_"
