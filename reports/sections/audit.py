@@ -2,51 +2,24 @@
 ``templates/sections/audit.html.j2`` (per-parameter table: name, shape, law, measured, verdict; the
 propagation plot per block; the width plot), plots as inline base64 PNG (matplotlib, Agg).
 
-Wiring (for reports/cli.py and reports/render.py, not done here): ``--audit-json FILE ...`` reads each file
-with :func:`load`, the page gets ``audits = [context(record, path) for ...]``, and report.html.j2 includes
-``sections/audit.html.j2`` once per audit (``{% for audit in page.audits %}{% include ... %}{% endfor %}``).
+The record comes validated from :func:`reports.loader.load` (``--audit-json``); the page includes the
+fragment once per audit.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import json
 from pathlib import Path
 
-import jsonschema
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "suite" / "schemas" / "audit.schema.json"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 STATUS_ORDER = {"fail": 0, "deviation": 1, "no-law": 2, "pass": 3, "ignored": 4}
-
-
-class AuditInputError(ValueError):
-    """An audit JSON file that cannot be shown (unreadable, not JSON, or not initcheck.audit/1)."""
-
-
-def load(path: str | Path) -> dict:
-    """The record in ``path``, validated against suite/schemas/audit.schema.json."""
-    path = Path(path)
-    try:
-        record = json.loads(path.read_text())
-    except OSError as error:
-        raise AuditInputError(f"--audit-json: cannot read {str(path)!r} ({error.strerror})") from None
-    except json.JSONDecodeError as error:
-        raise AuditInputError(f"--audit-json: {str(path)!r} is not JSON ({error})") from None
-    try:
-        jsonschema.validate(record, json.loads(SCHEMA_PATH.read_text()))
-    except jsonschema.ValidationError as error:
-        where = "/".join(str(p) for p in error.absolute_path) or "top level"
-        raise AuditInputError(
-            f"--audit-json: {str(path)!r} is not initcheck.audit/1 ({where}: {error.message})"
-        ) from None
-    return record
 
 
 def _png(fig) -> str:

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from suite.engine import invoke, verification
+from suite.engine import diagnosis, invoke, verification
 from suite.engine.checks.context import RunPlan
 from suite.engine.ledger import Ledger
 from suite.engine.verdict import DEVIATION, FAIL, Verdict
 from suite.stats import budget as budgets
 
-from . import cross, diagnose, per_param, propagation
+from . import cross, per_param, propagation
 from .laws import CALL, NONE, Law, resolve
 from .params import Param, collect
 from .reader import LocalReader
@@ -334,6 +334,6 @@ def _diagnose(p: Param, report: ParamReport, seed: int, reader: LocalReader) -> 
         claim = report.law.claim(p)
         if claim.marginal is not None:
             expected = claim.marginal.std
-    return diagnose.describe(
+    return diagnosis.describe(
         values.double().numpy().ravel(), report.summary.mean, report.summary.std, p.shape, expected
     )

@@ -1,8 +1,8 @@
 """What a sample looks like: the best-fitting description of values that fail their law (or have none).
 
 One piece, used by ``python -m suite verify`` (attached to every statistical verdict that could fail, kept on
-the ones that do) and by the model audit (:mod:`suite.audit.diagnose` re-exports it); the report shows the
-``text`` it writes.
+the ones that do) and by the model audit (:mod:`suite.audit.run` describes a failing parameter with
+:func:`describe`); the report shows the ``text`` it writes.
 
 - The family (normal or uniform) is the one whose fitted law is nearest in Kolmogorov-Smirnov distance
   (``scipy.stats.kstest`` with the sample's mean and std); a zero-range sample is "constant".

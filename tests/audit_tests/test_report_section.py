@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from reports.loader import AUDIT, ReportInputError, load
 from reports.sections import audit as section
 from suite.audit import audit, output
 
@@ -28,7 +29,7 @@ def record(tmp_path_factory):
 
 
 def test_section_shows_every_parameter_and_both_plots(record):
-    html = section.render(section.context(section.load(record), str(record)))
+    html = section.render(section.context(load(record, AUDIT).data, str(record)))
     for name in ("0.weight", "0.bias", "2.weight", "4.bias"):
         assert f"<code>{name}</code>" in html
     assert html.count('src="data:image/png;base64,') == 2
@@ -38,14 +39,16 @@ def test_section_shows_every_parameter_and_both_plots(record):
 def test_bad_files_are_named(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema": "initcheck.verify/1"}')
-    with pytest.raises(section.AuditInputError, match=r"bad.json' is not initcheck.audit/1"):
-        section.load(bad)
-    with pytest.raises(section.AuditInputError, match="cannot read"):
-        section.load(tmp_path / "missing.json")
+    with pytest.raises(
+        ReportInputError, match=r"bad.json: holds initcheck.verify/1, but this option takes initcheck.audit/1"
+    ):
+        load(bad, AUDIT)
+    with pytest.raises(ReportInputError, match=r"missing\.json: no such file"):
+        load(tmp_path / "missing.json", AUDIT)
 
 
 def test_a_sharded_audit_shows_each_parameters_placement_and_each_ranks_memory(record):
-    data = section.load(record)
+    data = load(record, AUDIT).data
     data["params"][0]["placement"] = "mesh (2,) ['dp']: Shard(dim=0)"
     data["ranks"] = [
         {"rank": 0, "shard_bytes": 2 * 1048576, "peak_rss_bytes": 300 * 1048576, "seconds": 1.5},
