@@ -4,29 +4,19 @@ agrees, and the table of every check. Rendered by ``templates/sections/theory.ht
 
 from __future__ import annotations
 
-import json
 import math
-from importlib import resources
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import plots
 
-SCHEMA_PATH = resources.files("suite") / "schemas" / "theory.schema.json"
 KERNEL_COLOURS = {"delta_orthogonal": "#0969da", "gaussian": "#cf222e", "orthogonal": "#0969da"}
 
 
 def _style():
     """The report's matplotlib style (``reports.plots``)."""
     return plt.rc_context(plots._STYLE)
-
-
-def validate(doc: dict) -> None:
-    """Raise jsonschema.ValidationError unless ``doc`` is a theory document."""
-    import jsonschema
-
-    jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text())).validate(doc)
 
 
 def verdict(checks: list[dict], prefix: str) -> dict:
