@@ -36,6 +36,9 @@ STATUS_LABELS = {
 }
 #: Verdicts shown first in an initializer's evidence: what needs reading.
 STATUS_ORDER = {"fail": 0, "deviation": 1, "deviation-fixed": 2, "pass": 3}
+#: Targets on the page (matrix columns, evidence, plots): failing ones first, then one that verified nothing,
+#: then those with known deviations, then passing ones; input order within each.
+TARGET_ORDER = {"fail": 0, "none": 1, "deviation": 2, "pass": 3}
 
 
 @dataclass
@@ -289,7 +292,7 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
                 title += ")"
                 page.distributions.append(
                     {
-                        "order": (STATUS_ORDER.get(shape["status"], 9), name, len(page.targets)),
+                        "order": (STATUS_ORDER.get(shape["status"], 9), name, label),
                         "anchor": plot_anchor,
                         "initializer": name,
                         "target": label,
@@ -352,10 +355,12 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
                 "infos": infos,
             }
         )
+    page.targets.sort(key=lambda t: TARGET_ORDER[t["status"]])  # stable: input order within a status
     # plots that need looking at first, then one initializer's targets side by side, in the matrix's order
     position = {name: i for i, name in enumerate(names)}
-    page.distributions.sort(key=lambda d: (d["order"][0], position[d["order"][1]], d["order"][2]))
-    # rows in the order the first target lists its initializers, then any others as they appear
+    column = {t["label"]: i for i, t in enumerate(page.targets)}
+    page.distributions.sort(key=lambda d: (d["order"][0], position[d["order"][1]], column[d["order"][2]]))
+    # rows in the order the first input file lists its initializers, then any others as they appear
     rows = []
     for name in names:
         cells = []

@@ -74,9 +74,11 @@ def _target_slugs():
 
 def test_summary_matrix_cells_match_the_files_and_link_to_evidence(full):
     matrix = page_for().matrix
-    assert [t["label"] for t in matrix["targets"]] == [_verify(name)["target"] for name in VERIFY_FILES]
-    for col, name in enumerate(VERIFY_FILES):
+    labels = [t["label"] for t in matrix["targets"]]
+    assert sorted(labels) == sorted(_verify(name)["target"] for name in VERIFY_FILES)
+    for name in VERIFY_FILES:
         data = _verify(name)
+        col = labels.index(data["target"])
         slug = render.slug(data["target"])
         for info in data["initializers"]:
             row = next(r for r in matrix["rows"] if r["name"] == info["name"])
@@ -173,6 +175,27 @@ def test_failures_first_then_deviations_then_passes_folded_to_one_line():
             assert all(r["status"] == "pass" for r in ev["passed"])  # passes, folded
             if ev["passed"]:
                 assert ev["pass_line"].startswith(f"{len(ev['passed'])} passed")
+
+
+def _file_status(data: dict) -> str:
+    """A target's status from its file's own summary: any failure, else any known deviation, else a pass."""
+    summary = data["summary"]
+    return "fail" if summary["failed"] else "deviation" if summary["deviations"] else "pass"
+
+
+def test_failing_targets_come_first_then_deviations_then_passes():
+    """Whatever order the files are given in: the matrix columns and the evidence lead with what failed."""
+    statuses = {_verify(name)["target"]: _file_status(_verify(name)) for name in VERIFY_FILES}
+    assert sorted(statuses.values()) == ["deviation", "fail", "pass"], "one target of each kind in the fixtures"
+    order = ["fail", "deviation", "pass"]
+    expected = sorted(statuses, key=lambda target: order.index(statuses[target]))
+    for names in (VERIFY_FILES, VERIFY_FILES[::-1]):
+        page = page_for(names, with_demos=False)
+        assert [t["label"] for t in page.targets] == expected
+        assert [t["label"] for t in page.matrix["targets"]] == expected
+        html_text = render.render(page)
+        sections = [html_text.index(f'<section class="target" id="t-{render.slug(t)}"') for t in expected]
+        assert sections == sorted(sections), "the evidence section in the same order"
 
 
 def test_the_pass_line_names_the_smallest_p_value():
