@@ -2,6 +2,10 @@
 ``templates/sections/audit.html.j2`` (per-parameter table: name, shape, law, measured, verdict; the
 propagation plot per block; the width plot), plots as inline base64 PNG (matplotlib, Agg).
 
+Like the evidence of a verification, the table shows what needs reading (failures, known deviations,
+parameters without a law) open, and folds every passing (and ignored) parameter under one summary line
+(:func:`pass_line`). A parameter's dotted name may break after each dot, never inside a component.
+
 The record comes validated from :func:`reports.loader.load` (``--audit-json``); the page includes the
 fragment once per audit.
 """
@@ -20,6 +24,8 @@ import matplotlib.pyplot as plt
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 STATUS_ORDER = {"fail": 0, "deviation": 1, "no-law": 2, "pass": 3, "ignored": 4}
+#: Statuses folded under the table's summary line; every other row is shown open.
+FOLDED = ("pass", "ignored")
 
 
 def _png(fig) -> str:
@@ -86,11 +92,34 @@ def _finding(param: dict) -> str:
     return text + (f" (+{len(failed) - 1} more)" if len(failed) > 1 else "")
 
 
+def pass_line(params: list[dict]) -> str:
+    """One line for the folded parameters: how many passed (and were ignored), how many verdicts, and the
+    range of the std error each pass would have detected with probability 0.99 (``detectable_std_error``),
+    naming the parameter with the weakest check."""
+    passed = [p for p in params if p["status"] == "pass"]
+    ignored = len(params) - len(passed)
+    text = f"{len(passed)} parameters pass ({sum(len(p['verdicts']) for p in passed)} verdicts)"
+    if ignored:
+        text += f", {ignored} ignored"
+    powered = [p for p in passed if p["detectable_std_error"] is not None]
+    if powered:
+        low = f"{100 * min(p['detectable_std_error'] for p in powered):.2g}%"
+        weakest = max(powered, key=lambda p: p["detectable_std_error"])
+        high = f"{100 * weakest['detectable_std_error']:.2g}%"
+        span = low if low == high else f"{low} to {high}"
+        text += f"; a std error of {span} is detected with probability 0.99 (the weakest check: {weakest['name']})"
+    exact = len(passed) - len(powered)
+    if exact:
+        text += f"; {exact} checked exactly (no power figure)"
+    return text
+
+
 def context(record: dict, path: str = "") -> dict:
     """Everything the template shows about one audit."""
     rows = [
         {
             "name": p["name"],
+            "name_parts": p["name"].split("."),  # the template breaks the name only after a dot
             "shape": "×".join(map(str, p["shape"])) or "scalar",
             "dtype": p["dtype"],
             "law": p["law"],
@@ -118,7 +147,9 @@ def context(record: dict, path: str = "") -> dict:
         "alpha": record["alpha"],
         "summary": record["summary"],
         "status": "fail" if record["summary"]["exit_code"] else "pass",
-        "rows": rows,
+        "rows": [r for r in rows if r["status"] not in FOLDED],
+        "folded": [r for r in rows if r["status"] in FOLDED],
+        "pass_line": pass_line([p for p in record["params"] if p["status"] in FOLDED]),
         "model_failures": model_failures,
         "notes": record["notes"],
         "propagation": record["propagation"],

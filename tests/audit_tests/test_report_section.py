@@ -31,7 +31,7 @@ def record(tmp_path_factory):
 def test_section_shows_every_parameter_and_both_plots(record):
     html = section.render(section.context(load(record, AUDIT).data, str(record)))
     for name in ("0.weight", "0.bias", "2.weight", "4.bias"):
-        assert f"<code>{name}</code>" in html
+        assert f'<code class="param">{name.replace(".", ".<wbr>")}</code>' in html
     assert html.count('src="data:image/png;base64,') == 2
     assert "kaiming_uniform_(a=sqrt(5))" in html and "torch default of nn.Linear.weight" in html
 
