@@ -61,7 +61,7 @@ def verdict_line(outcome: Outcome) -> str:
     )
 
 
-def summary(outcome: Outcome, args) -> str:
+def summary(outcome: Outcome) -> str:
     rows = initializer_rows(outcome)
     counts = Counter(v.status for v in outcome.verdicts)
     lines = ["", f"{'initializer':<24}{'verdicts':>9}{'failed':>8}{'known dev.':>11}  status", "-" * 62]
@@ -114,7 +114,7 @@ def summary(outcome: Outcome, args) -> str:
     return "\n".join(lines)
 
 
-def to_json(outcome: Outcome, args=None) -> dict:
+def to_json(outcome: Outcome) -> dict:
     counts = Counter(v.status for v in outcome.verdicts)
     return {
         "schema": SCHEMA,

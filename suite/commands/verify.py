@@ -117,11 +117,11 @@ def run(args: argparse.Namespace) -> int:
         )
     except workers.WorkerStartFailed as error:
         return usage(f"--isolation workers: {error}")
-    print(summary.summary(outcome, args))
+    print(summary.summary(outcome))
     if outcome.interrupted:
         print(f"Interrupted: the run stopped early; these are the {len(outcome.verdicts)} verdicts reached so far")
     if args.json:
-        record = summary.to_json(outcome, args)
+        record = summary.to_json(outcome)
         if outcome.interrupted:
             record["interrupted"] = True  # the verdicts reached before Ctrl-C or SIGTERM
         write_json(args.json, record)
