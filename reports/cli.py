@@ -1,13 +1,18 @@
 """Render one self-contained HTML report (inline CSS, SVG and a small script; nothing fetched).
 
-Without input files (the default, as in tox -e report) it first runs, with this Python, a quick verification of
-initlib and torch.nn.init and a quick CPU benchmark, streaming their progress, and renders what they produced
-(measured on 2 cores: 9-12 s per verification with the machine nearly idle; shared with other work, load average
-8-20: 47 s and 85 s for the verifications, 283 s for the benchmark, 18 s for the demonstrations). --timeout S
-bounds each command; one that fails or runs out of time leaves its section out and the top of the report says
-why and which command completes it. With any --*-json option it renders exactly those files instead.
-Exit status: 0 the report was written; 2 a usage error or an input file that is missing
-or breaks its contract (one line naming the file and the field); 3 an unexpected error (--debug shows it).
+By default, without input files (as in tox -e report), it first RUNS THE SUITE with this Python: a quick
+verification of initlib and torch.nn.init and a quick CPU benchmark, one after the other, streaming their
+progress (the commands are listed below); mutants and calibration are not run (slow). Then it renders what
+they made. That takes minutes, not seconds. Measured on 2 cores: 9-12 s per verification on an idle
+machine; on a machine shared with other work (load average 7-20) 50-85 s per verification, 280 s or more for
+the benchmark, 13-18 s for the demonstrations, 7.5 min in all. --timeout S bounds each command (default
+300 s); one that fails or runs out of time leaves its section out, and the top of the report says why and
+which command completes it.
+
+With any --*-json option it runs nothing and renders exactly those files (seconds).
+
+Exit status: 0 the report was written; 2 a usage error or an input file that is missing or breaks its
+contract (one line naming the file and the field); 3 an unexpected error (--debug shows it).
 """
 
 from __future__ import annotations
@@ -29,11 +34,20 @@ SIZE_LIMIT = 8 * 1024 * 1024
 
 
 def parser() -> argparse.ArgumentParser:
+    # the default run's commands, from the one list that runs them (TMP: a temporary folder, removed after)
+    commands = "\n".join(f"  python -m suite {shlex.join(step.args)}" for step in default_steps(Path("TMP")))
     p = OneLineParser(
-        prog="python -m reports", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m reports",
+        description=__doc__,
+        epilog=f"The default run's commands:\n{commands}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "--out", required=True, type=Path, help="the HTML file to write (a missing folder is created, and said so)"
+        "--out",
+        required=True,
+        type=Path,
+        help="the HTML file to write (checked before any work; a missing folder is made when the page is written,"
+        " and said so)",
     )
     p.add_argument(
         "--verify-json",
@@ -110,7 +124,7 @@ def _main(args, argv: list[str]) -> int:
         return _usage(f"--seed: must be a non-negative integer, got {args.seed}")
     if not args.timeout > 0:
         return _usage(f"--timeout: must be > 0 seconds, got {args.timeout}")
-    problem = output_problem("--out", args.out, lambda line: log(f"python -m reports: {line}"))
+    problem = output_problem("--out", args.out)
     if problem:
         return _usage(problem)
     given = any(
@@ -143,6 +157,9 @@ def _main(args, argv: list[str]) -> int:
     log("Rendering ...")
     page = render.build(inputs, demos, missing, command=shlex.join(["python", "-m", "reports", *argv]))
     html = render.render(page)
+    if not args.out.parent.exists():  # checked writable above; made only now that there is a page to write
+        args.out.parent.mkdir(parents=True)
+        log(f"python -m reports: created the folder {args.out.parent} for --out")
     args.out.write_text(html, encoding="utf-8")
     size = args.out.stat().st_size
     log(

@@ -4,8 +4,10 @@ Each command is a module of its own; it provides ``HELP`` (one line), ``add_argu
 (the exit status: 0 every claim holds, 1 some claim is violated, 2 usage error).
 
 What holds for every command lives here, once: a usage error is one line (``python -m suite verify: error:
-...``, exit 2, no usage dump), checked before any work: a negative ``--seed``, an output path (``--json``) that
-is a folder or cannot be written. A folder the output path needs is created and the command says so. An
+...``, exit 2, no usage dump), checked before any work: a negative ``--seed`` (or ``--simulate``), an empty
+``--only``, an output path (``--json``, ``--raw``) that
+is a folder or cannot be written. A folder the output path needs is made before the run and kept (the command
+says so) only if the run wrote into it: a run that stops at a usage error or fails leaves no folder behind. An
 unexpected exception is one line too (exit 3), unless ``--debug`` asks for the traceback.
 """
 
@@ -25,8 +27,10 @@ COMMANDS: dict[str, str] = {
     "bench": "suite.bench.cli",
     "audit": "suite.commands.audit",
 }
-#: Options naming a file a command writes: checked (and their folder made) before any work.
-OUTPUT_OPTIONS = ("json",)
+#: Integer options that must not be negative, whichever command has them.
+NON_NEGATIVE = ("seed", "simulate")
+#: Options naming a file a command writes: checked before any work.
+OUTPUT_OPTIONS = ("json", "raw")
 #: Exit status of an unexpected error (0, 1 and 2 are results and usage errors).
 INTERNAL_ERROR = 3
 
@@ -38,11 +42,11 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def output_problem(option: str, path: str | os.PathLike, announce=None) -> str | None:
-    """Why ``path`` cannot be written (one line naming ``option`` and the path), or None. A missing folder on
-    the way is created (``announce`` says so: the user asked for that path) once its nearest existing
-    ancestor is a writable folder; the file itself is probed by opening it for appending, and removed again
-    if the probe made it, so that a run never ends on an unwritable path."""
+def output_problem(option: str, path: str | os.PathLike) -> str | None:
+    """Why ``path`` cannot be written (one line naming ``option`` and the path), or None. Nothing is created
+    here: a missing folder on the way only needs its nearest existing ancestor to be a writable folder;
+    where the folder exists, the file itself is probed by opening it for appending, and removed again if the
+    probe made it, so that a run never ends on an unwritable path."""
     path = Path(path)
     if path.is_dir():
         return f"{option}: {path} is a folder; give a file name"
@@ -54,12 +58,7 @@ def output_problem(option: str, path: str | os.PathLike, announce=None) -> str |
     if not os.access(ancestor, os.W_OK | os.X_OK):
         return f"{option}: cannot write {path}: the folder {ancestor} is not writable"
     if ancestor != path.parent:
-        try:
-            path.parent.mkdir(parents=True)
-        except OSError as error:
-            return f"{option}: cannot create the folder {path.parent} ({error.strerror})"
-        if announce is not None:
-            announce(f"created the folder {path.parent} for {option}")
+        return None
     existed = path.exists()
     try:
         with open(path, "a"):
@@ -89,15 +88,27 @@ def main(argv: list[str] | None = None) -> int:
     def say(line: str) -> None:
         print(f"{prog}: {line}", file=sys.stderr)
 
-    if getattr(args, "seed", None) is not None and args.seed < 0:
-        say(f"error: --seed: must be a non-negative integer, got {args.seed}")
+    for option in NON_NEGATIVE:
+        if getattr(args, option, None) is not None and getattr(args, option) < 0:
+            say(f"error: --{option}: must be a non-negative integer, got {getattr(args, option)}")
+            return 2
+    if getattr(args, "only", None) is not None and not args.only.replace(",", "").strip():
+        say("error: --only: give at least one name (comma-separated), or leave the option out for all")
         return 2
+    made = []  # (option, folder, the topmost folder made): a writer may expect the folder to exist
     for option in OUTPUT_OPTIONS:
         if getattr(args, option, None):
-            problem = output_problem(f"--{option}", getattr(args, option), say)
+            problem = output_problem(f"--{option}", getattr(args, option))
             if problem:
                 say(f"error: {problem}")
                 return 2
+            folder = Path(getattr(args, option)).parent
+            if not folder.exists():
+                top = folder
+                while not top.parent.exists():
+                    top = top.parent
+                folder.mkdir(parents=True)
+                made.append((option, folder, top))
     try:
         return args.run(args)
     except KeyboardInterrupt:
@@ -108,3 +119,22 @@ def main(argv: list[str] | None = None) -> int:
             raise
         say(f"internal error: {type(error).__name__}: {error} (rerun with --debug for the traceback)")
         return INTERNAL_ERROR
+    finally:
+        for option, folder, top in made:
+            if _kept(folder, top):
+                say(f"created the folder {folder} for --{option}")
+
+
+def _kept(folder: Path, top: Path) -> bool:
+    """Whether a folder made for an output holds what the run wrote; one the run left empty (a usage error, a
+    failure) is removed again, with the folders made above it up to ``top``, so none is left that nobody used."""
+    if any(folder.iterdir()):
+        return True
+    while True:
+        try:
+            folder.rmdir()
+        except OSError:
+            return False
+        if folder == top:
+            return False
+        folder = folder.parent

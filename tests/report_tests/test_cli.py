@@ -80,8 +80,12 @@ def test_help_says_what_runs_by_default_and_how_long(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "Without input files" in text and "quick verification of initlib and torch.nn.init" in text
-    assert "quick CPU benchmark" in text and " s " in text
+    assert "without input files" in text and "RUNS THE SUITE" in text
+    assert "quick verification of initlib and torch.nn.init" in text and "quick CPU benchmark" in text
+    assert "takes minutes" in text and "--timeout S bounds each command (default 300 s)" in text
+    # the commands themselves, from the list the default run uses
+    for step in pipeline.default_steps(Path("TMP")):
+        assert "python -m suite " + " ".join(step.args) in text
 
 
 @pytest.mark.parametrize(
@@ -98,6 +102,26 @@ def test_a_bad_input_is_a_clear_error_naming_the_file(tmp_path, capsys, content,
     err = capsys.readouterr().err
     assert f"error: {bad}: " in err and message in err and err.count("\n") == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("bad", ["missing.json", "folder"])
+def test_a_bad_input_leaves_no_folder_for_the_out_path(tmp_path, capsys, bad):
+    """--out in a folder that does not exist yet, a bad input: exit 2, one line, and no folder made."""
+    (tmp_path / "folder").mkdir()
+    out = tmp_path / "new" / "deeper" / "report.html"
+    assert cli.main(["--out", str(out), "--verify-json", str(tmp_path / bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(tmp_path / bad) in err
+    assert not (tmp_path / "new").exists()
+
+
+def test_an_out_path_under_a_file_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "run_all", lambda *a: pytest.fail("ran the suite before checking --out"))
+    (tmp_path / "plain").write_text("")
+    assert cli.main(["--out", str(tmp_path / "plain" / "sub" / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a file, not a folder" in err
+    assert not (tmp_path / "plain").is_dir()
 
 
 def test_no_input_runs_the_suite_and_renders_what_it_made(fake_suite, capsys):
