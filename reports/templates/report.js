@@ -4,6 +4,12 @@
   var form = document.getElementById("filters");
   if (!form) { return; }
   form.hidden = false;
+  // the evidence tables' sticky headers stop below the sticky filter bar, whatever its height
+  function stickyTop() {
+    document.documentElement.style.setProperty("--filters-height", form.offsetHeight + "px");
+  }
+  stickyTop();
+  window.addEventListener("resize", stickyTop);
   function apply() {
     var statuses = Array.prototype.filter.call(form.elements.status, function (b) { return b.checked; })
       .map(function (b) { return b.value; });

@@ -256,3 +256,23 @@ def test_filters_and_sort_work(browser, pages):
         "return Array.from(arguments[0].closest('table').tBodies[0].rows).map(r => parseFloat(r.dataset.p))", header
     )
     assert values == sorted(values)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_table_header_stays_in_view_below_the_filters(browser, pages, width):
+    """Scrolled to the last row of a long evidence table, its header sits just below the sticky filter bar
+    (neither scrolled away nor hidden behind it)."""
+    browser.set_window_size(width, 900)
+    browser.get(pages["full"].as_uri())
+    filters_bottom, header_top, table_top = browser.execute_script(
+        """
+        const rows = document.querySelector('details.ev.fail table.verdicts').tBodies[0].rows;
+        const row = rows[rows.length - 1];
+        window.scrollTo(0, row.getBoundingClientRect().top + window.scrollY - 400);
+        const th = row.closest('table').querySelector('thead th').getBoundingClientRect();
+        return [document.getElementById('filters').getBoundingClientRect().bottom, th.top,
+                row.closest('table').getBoundingClientRect().top];
+        """
+    )
+    assert table_top < 0, "scrolled past the start of the table: its header would have scrolled away"
+    assert filters_bottom - 1 <= header_top <= filters_bottom + 2, (filters_bottom, header_top)
