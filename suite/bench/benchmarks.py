@@ -10,6 +10,8 @@ sets its rounds and iterations. Run it with ``python -m suite bench`` (or ``pyte
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import torch
 
@@ -17,13 +19,16 @@ from suite.bench.impls import INITIALIZERS, bytes_of, jax_call, reference_call, 
 from suite.bench.plan import Case, Plan, build_plan
 from suite.bench.timing import time_call
 
-#: Where ``python -m suite bench`` leaves its plan for this module.
+#: Where ``python -m suite bench`` leaves its plan for this module, and its deadline (``time.monotonic()``,
+#: from ``--time-limit``): cases due after it are not run, and :data:`STOPPED` counts them.
 PLAN_KEY = pytest.StashKey[Plan]()
+DEADLINE_KEY = pytest.StashKey[float]()
+STOPPED: list[tuple[int, str]] = []
 #: The counterparts that could not be timed in this process (no such function, or it raised on the
 #: case's dtype or device, e.g. torch's orthogonal_ on bfloat16), one entry per case.
 SKIPPED: list[dict] = []
-#: Seconds of timed rounds per case and pass, and of calls per round.
-ROUNDS_TIME, ROUND_TIME = 0.2, 1e-3
+#: Seconds of calls per round (the rounds per case and pass: ``Plan.rounds_time``).
+ROUND_TIME = 1e-3
 MAX_ROUNDS, MAX_ITERATIONS = 7, 1000
 
 
@@ -40,7 +45,8 @@ def pytest_generate_tests(metafunc):
 class Bench:
     """Tensors, targets and time estimates shared by the cases of a run."""
 
-    def __init__(self, device: str):
+    def __init__(self, device: str, rounds_time: float):
+        self.rounds_time = rounds_time
         self.generator = torch.Generator(device=device).manual_seed(0)
         self.tensors: dict[tuple, torch.Tensor] = {}
         self.targets: dict[str, object] = {}
@@ -68,7 +74,7 @@ class Bench:
         return torch_call(case.initializer, case.impl, self.tensor(case), self.generator)
 
     def schedule(self, case: Case, target) -> tuple[int, int, int]:
-        """(rounds, iterations, warm-up rounds): about ``ROUNDS_TIME`` of timed rounds, each at least
+        """(rounds, iterations, warm-up rounds): about ``rounds_time`` of timed rounds, each at least
         ``ROUND_TIME`` long; the first time a case runs, one call warms it up and one estimates it."""
         warmup = 0
         if case.key not in self.estimates:
@@ -78,17 +84,22 @@ class Bench:
             warmup = 1
         estimate = max(self.estimates[case.key], 1e-9)
         iterations = int(min(MAX_ITERATIONS, max(1, ROUND_TIME // estimate)))
-        rounds = int(min(MAX_ROUNDS, max(1, ROUNDS_TIME // (estimate * iterations))))
+        rounds = int(min(MAX_ROUNDS, max(1, self.rounds_time // (estimate * iterations))))
         return rounds, iterations, warmup
 
 
 @pytest.fixture(scope="session")
 def bench(request) -> Bench:
-    return Bench(_plan(request.config).device)
+    plan = _plan(request.config)
+    return Bench(plan.device, plan.rounds_time)
 
 
-def test_call(benchmark, bench, bench_item):
+def test_call(benchmark, bench, bench_item, request):
     pass_index, case = bench_item
+    deadline = request.config.stash.get(DEADLINE_KEY, None)
+    if deadline is not None and time.monotonic() > deadline:
+        STOPPED.append((pass_index, case.key))
+        pytest.skip("the time limit (--time-limit) ran out before this case")
     reason = bench.unsupported.get(case.key)
     target = None if reason else bench.target(case)
     if target is None and reason is None:

@@ -87,7 +87,7 @@ def test_results_medians_ratios_roofline_and_fit():
         ("normal_", "torch", shape, "float32", 1): [0.10],
         ("normal_", "initlib", shape, "float32", 1): [0.08],
     }
-    for side in (128, 256, 512, 1024):  # t = 1e-9 n^3 exactly
+    for side in (128, 256, 512, 1024, 2048):  # t = 1e-9 n^3 exactly; 3 points from FIT_FROM_SIDE
         entries[("fill_", "reference", (side, side), "float32", 0)] = [1e-6]
         entries[("orthogonal_", "initlib", (side, side), "float32", 0)] = [1e-9 * side**3]
     doc = results.build(
@@ -100,10 +100,11 @@ def test_results_medians_ratios_roofline_and_fit():
     assert ours["median_s"] == pytest.approx(0.055) and ours["rounds"] == 4
     assert ours["pass_ratios"] == pytest.approx([0.5, 0.8])  # 0.05 / 0.10, then 0.08 / 0.10
     assert ours["ratio_to_torch"] == pytest.approx(0.65)  # paired: their median, not 0.055 / 0.10
-    assert ours["fill_fraction"] == pytest.approx(0.003 / 0.055)
+    assert ours["fill_fraction"] == pytest.approx(0.003 / 0.05)  # paired: pass 0 alone timed fill_
+    assert ours["fill_pass_fractions"] == pytest.approx([0.003 / 0.05])
     sweep = next(s for s in doc["scaling"] if s["initializer"] == "orthogonal_")
     assert sweep["x"] == "side" and sweep["fit"]["exponent"] == pytest.approx(3.0)
-    assert sweep["fit"]["c"] == pytest.approx(1e-9)
+    assert sweep["fit"]["c"] == pytest.approx(1e-9) and sweep["fit"]["points"] == 3
     target = next(t for t in doc["targets"] if t["initializer"] == "normal_")
     assert target["met"] is True and target["value"] == pytest.approx(0.65)
 
