@@ -91,7 +91,8 @@ def run(args) -> int:
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     started, clock = time.perf_counter(), time.monotonic()
-    plan = build_plan(args.device, args.quick, args.passes, only=only, max_numel=args.max_numel, jax=jax_available())
+    with_jax = not args.quick and jax_available()  # the quick run leaves JAX (and its import) out
+    plan = build_plan(args.device, args.quick, args.passes, only=only, max_numel=args.max_numel, jax=with_jax)
     if not plan.groups:
         print("python -m suite bench: error: --only/--max-numel: nothing left to time", file=sys.stderr)
         return 2
@@ -100,11 +101,11 @@ def run(args) -> int:
         raw_path = args.raw or os.path.join(scratch, "raw.json")
         deadline = None if args.time_limit is None else clock + args.time_limit
         status = _run_pytest(plan, raw_path, deadline)
-        if not os.path.exists(raw_path):
-            print(f"python -m suite bench: no benchmark ran (pytest exit status {status})", file=sys.stderr)
+        raw = _read_raw(raw_path)
+        if not raw or not raw.get("benchmarks"):
+            why = f"--time-limit {args.time_limit:g} s ran out before the first case" if benchmarks.STOPPED else ""
+            print(f"python -m suite bench: no benchmark ran ({why or f'pytest exit status {status}'})", file=sys.stderr)
             return 1
-        with open(raw_path, encoding="utf-8") as raw_file:
-            raw = json.load(raw_file)
     info = machine.describe(args.device)
     info["load_average"] = {"start": load_before, "end": info["load_average"]}
     peaks = _memory(plan, args.device)
@@ -127,6 +128,15 @@ def run(args) -> int:
     if args.json:
         print(f"wrote {args.json} ({document['wall_s']:.0f} s)")
     return 0 if status == pytest.ExitCode.OK else 1
+
+
+def _read_raw(path: str) -> dict | None:
+    """pytest-benchmark's JSON, or ``None`` where it wrote none (or an empty file: nothing was timed)."""
+    try:
+        with open(path, encoding="utf-8") as raw_file:
+            return json.load(raw_file)
+    except (OSError, json.JSONDecodeError):
+        return None
 
 
 def _stopped(plan, limit: float | None) -> dict | None:

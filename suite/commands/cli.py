@@ -26,7 +26,7 @@ COMMANDS: dict[str, str] = {
     "audit": "suite.commands.audit",
 }
 #: Options naming a file a command writes: checked (and their folder made) before any work.
-OUTPUT_OPTIONS = ("json",)
+OUTPUT_OPTIONS = ("json", "raw")
 #: Exit status of an unexpected error (0, 1 and 2 are results and usage errors).
 INTERNAL_ERROR = 3
 

@@ -58,6 +58,16 @@ def test_quick_plan_times_every_torch_initializer_against_torch_on_the_main_shap
     assert [c.impl for c in second if c.initializer == "normal_" and c.numel == math.prod(MAIN_SHAPE)] == order[::-1]
 
 
+def test_the_quick_plan_is_the_cheap_one():
+    """The report's benchmark: less time per case and pass than the full run, no JAX, the same passes."""
+    from suite.bench.plan import DEFAULT_PASSES
+
+    quick, full = build_plan(quick=True, jax=True), build_plan(quick=False, jax=True)
+    assert "jax" not in quick.impls and "jax" in full.impls
+    assert quick.rounds_time < full.rounds_time
+    assert quick.passes == full.passes == DEFAULT_PASSES
+
+
 def test_plan_filters():
     plan = build_plan(quick=True, only=("normal_",), max_numel=10**5)
     names = {name for _, group in plan.groups for name in group}
@@ -142,6 +152,25 @@ def test_a_target_missed_within_the_spread_of_the_passes_is_within_noise():
     assert ones["met"] is False and ones["verdict"] == "missed"
 
 
+def test_no_exponent_through_fewer_than_three_points():
+    """Two points fit any power law exactly: the sweep to 1024 has two sides from FIT_FROM_SIDE (512)."""
+    assert results.MIN_FIT_POINTS == 3
+    assert results.fit_power_law([(512, 1.0), (1024, 8.0)]) is None
+    fit = results.fit_power_law([(512, 1.0), (1024, 8.0), (2048, 64.0)])
+    assert fit["exponent"] == pytest.approx(3.0) and fit["points"] == 3
+
+
+def test_fill_fraction_pairs_the_passes():
+    """fill_'s time over the case's, pass by pass: a pass slowed for both leaves the fraction alone."""
+    shape, entries = (4096, 4096), {}
+    for p, slow in enumerate((1.0, 4.0, 1.0)):
+        entries[("fill_", "reference", shape, "float32", p)] = [0.01 * slow]
+        entries[("normal_", "initlib", shape, "float32", p)] = [0.1 * slow]
+    doc = results.build(_raw(entries), machine={"device": "cpu"}, quick=True, passes=3, memory=[], suite_version="0")
+    (row,) = doc["results"]
+    assert row["fill_pass_fractions"] == pytest.approx([0.1, 0.1, 0.1]) and row["fill_fraction"] == pytest.approx(0.1)
+
+
 @pytest.mark.parametrize("k, j_th, coverage", [(3, 1, 0.75), (5, 1, 0.9375), (7, 1, 1 - 2 / 128), (9, 2, 1 - 20 / 512)])
 def test_median_interval_order_statistics(k, j_th, coverage):
     """Coverage 1 - 2 P(Binomial(k, 1/2) < j), computed here by counting subsets."""
@@ -157,6 +186,8 @@ def test_median_interval_order_statistics(k, j_th, coverage):
         (["--passes", "0"], "--passes"),
         (["--threads", "0"], "--threads"),
         (["--device", "tpu"], "--device"),
+        (["--time-limit", "0"], "--time-limit"),
+        (["--raw", str(ROOT)], "--raw"),
         pytest.param(
             ["--device", "cuda"],
             "--device",
@@ -195,3 +226,27 @@ def test_tiny_run_writes_the_json(tmp_path):
         assert row["median_s"] > 0 and row["gbps"] > 0 and row["fill_fraction"] > 0
         assert (row["ratio_to_torch"] is None) == (row["impl"] == "torch")
     assert {(r["dtype"], r["numel"]) for r in doc["roofline"]} >= {("float32", r["numel"]) for r in doc["results"]}
+
+
+def test_output_paths_are_checked_before_any_work_and_a_folder_made_is_said(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    done = bench("--raw", str(blocker / "raw.json"), "--only", "nonsense_")
+    assert done.returncode == 2 and "--raw: cannot write" in done.stderr and done.stderr.count("\n") == 1
+    done = bench("--raw", str(tmp_path / "new" / "raw.json"), "--only", "nonsense_")
+    assert f"created the folder {tmp_path / 'new'} for --raw" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_run_stopped_by_its_time_limit_says_so(tmp_path):
+    """Far more passes than 3 s allow: the file says what was left out, or nothing ran and the command says why."""
+    out = tmp_path / "bench.json"
+    done = bench("--time-limit", "3", "--passes", "100", "--only", "normal_", "--max-numel", "1100", "--json", str(out))
+    if done.returncode == 1:  # a slow start (a busy machine) can use up the 3 s before the first case
+        assert "ran out before the first case" in done.stderr and not out.exists()
+        return
+    assert done.returncode == 0, done.stderr
+    stopped = json.loads(out.read_text())["stopped"]
+    assert stopped["passes_planned"] == 100 and stopped["passes_complete"] < 100
+    assert 0 < stopped["cases_not_run"] < stopped["cases_planned"]
+    assert "STOPPED: --time-limit 3 s ran out" in done.stdout
