@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from suite.bench.impls import INITIALIZERS, bytes_of, jax_call, reference_call, torch_call
-from suite.bench.plan import Case, Plan, build_plan
+from suite.bench.plan import FULL_ROUNDS_TIME, Case, Plan, build_plan
 from suite.bench.timing import time_call
 
 #: Where ``python -m suite bench`` leaves its plan for this module, and its deadline (``time.monotonic()``,
@@ -29,6 +29,9 @@ STOPPED: list[tuple[int, str]] = []
 SKIPPED: list[dict] = []
 #: Seconds of calls per round (the rounds per case and pass: ``Plan.rounds_time``).
 ROUND_TIME = 1e-3
+#: The roofline (fill_, copy_: milliseconds at 4096 x 4096) keeps the full run's rounds in every run: it is
+#: the denominator of every fill_ fraction, and a single round of it swings with a busy machine.
+REFERENCE_ROUNDS_TIME = FULL_ROUNDS_TIME
 MAX_ROUNDS, MAX_ITERATIONS = 7, 1000
 
 
@@ -84,7 +87,8 @@ class Bench:
             warmup = 1
         estimate = max(self.estimates[case.key], 1e-9)
         iterations = int(min(MAX_ITERATIONS, max(1, ROUND_TIME // estimate)))
-        rounds = int(min(MAX_ROUNDS, max(1, self.rounds_time // (estimate * iterations))))
+        budget = REFERENCE_ROUNDS_TIME if case.impl == "reference" else self.rounds_time
+        rounds = int(min(MAX_ROUNDS, max(1, budget // (estimate * iterations))))
         return rounds, iterations, warmup
 
 

@@ -68,6 +68,21 @@ def test_the_quick_plan_is_the_cheap_one():
     assert quick.passes == full.passes == DEFAULT_PASSES
 
 
+def test_rounds_per_pass_follow_the_budget_and_the_roofline_keeps_the_full_one():
+    """A 10 ms call: 0.03 s of rounds is 2 of them (quick), the roofline's 0.2 s is capped at MAX_ROUNDS."""
+    from suite.bench.benchmarks import MAX_ROUNDS, Bench
+    from suite.bench.plan import QUICK_ROUNDS_TIME, Case
+
+    bench = Bench("cpu", QUICK_ROUNDS_TIME)
+    ours, fill = (
+        Case(name, impl, "cpu", "float32", MAIN_SHAPE)
+        for name, impl in (("normal_", "initlib"), ("fill_", "reference"))
+    )
+    bench.estimates = {ours.key: 0.01, fill.key: 0.01}
+    assert bench.schedule(ours, None) == (2, 1, 1)  # rounds, 1 call each (10 ms > 1 ms), a warm-up round
+    assert bench.schedule(fill, None) == (MAX_ROUNDS, 1, 1)
+
+
 def test_plan_filters():
     plan = build_plan(quick=True, only=("normal_",), max_numel=10**5)
     names = {name for _, group in plan.groups for name in group}
