@@ -12,7 +12,9 @@ Their output is streamed to the terminal (stderr, each line prefixed) as it come
 - ``verify``: 0 every claim holds, 1 some claim is violated. Both are results: the file is rendered
   (failures in red). Anything else (2 is a usage error, e.g. a suite without that command) means the
   command failed.
-- ``bench``: 0 is a result; anything else is a failure.
+- ``bench``: 0 is a result; anything else is a failure. It is told to start no case after
+  :data:`BENCH_TIME_SHARE` of the time limit (``--time-limit``), so that it ends on its own with the passes
+  done so far, which the report renders saying so (``stopped``), rather than being stopped with nothing.
 
 A command that is missing, fails, runs past its time limit or writes no valid file does not stop the
 report: the section it would have filled is listed under "Not in this report" with the reason (the exit
@@ -34,6 +36,9 @@ from pathlib import Path
 from reports.loader import BENCH, VERIFY, Input, ReportInputError, load
 
 DEFAULT_TARGETS = ("initlib", "torch.nn.init")
+#: The share of a command's time limit after which the benchmark starts no more cases (the rest: the case
+#: then running, at most a few seconds on a CPU, and writing the file).
+BENCH_TIME_SHARE = 0.8
 
 
 @dataclass
@@ -84,6 +89,8 @@ def _last_line(lines) -> str:
 def run_step(step: Step, timeout: float, cwd: Path | None = None) -> tuple[Input | None, str | None]:
     """Run one command, streaming its output; return its loaded file, or None and why not."""
     command = [sys.executable, "-m", "suite", *step.args]
+    if step.schema == BENCH:
+        command += ["--time-limit", f"{BENCH_TIME_SHARE * timeout:g}"]
     # the report names the command that made its input, not the temporary file it went through
     json_at = step.args.index("--json")
     shown = " ".join(["python", "-m", "suite", *step.args[:json_at], *step.args[json_at + 2 :]])

@@ -20,6 +20,7 @@ import matplotlib.ticker
 from matplotlib.figure import Figure
 
 from reports import demos as demos_mod
+from suite.bench.results import MIN_FIT_POINTS, median_interval
 
 STATUS_COLOURS = {
     "pass": "#1a7f37",
@@ -241,150 +242,217 @@ def gaussian_product(gp: demos_mod.GaussianProduct) -> str:
 
 # --- benchmarks -------------------------------------------------------------------------------------
 
+#: Line styles and markers of the implementations (the one legend of a bench chart, right of the panels).
+IMPL_STYLES = {"initlib": ("-", "o"), "initlib.fast": ("-", "^"), "torch": ("--", "x"), "jax": ("-.", "s")}
+#: The panels of the ratio and roofline charts, in order.
+IMPL_ORDER = ("initlib", "initlib.fast", "torch", "jax")
+#: Smallest vertical distance between two direct labels (points): about one line of 8-point text.
+LABEL_GAP_PT = 9.0
 
-def _human_bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.3g} {unit}"
-        n /= 1024
-    return f"{n} B"
+
+def _mib(n: float) -> str:
+    """A tick label in MiB: whole numbers from 1 MiB, fractions 1/k below."""
+    if n >= 1:
+        return f"{n:.0f}"
+    return f"1/{round(1 / n)}" if n > 0 else "0"
 
 
 def _colour_map(names) -> dict[str, tuple]:
     return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
+def spread_labels(ys: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Label positions at least ``gap`` apart, each as near its ``ys`` as that allows and, where the space
+    allows, within ``[low, high]``: sorted upwards, each pushed above its lower neighbour, the stack then pushed
+    back down from ``high`` and, if that leaves the lowest under ``low``, up again. In the order of ``ys``."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    placed = [ys[i] for i in order]
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    if placed and placed[-1] > high:
+        placed[-1] = high
+        for k in range(len(placed) - 2, -1, -1):
+            placed[k] = min(placed[k], placed[k + 1] - gap)
+    if placed and placed[0] < low:
+        placed = [y + low - placed[0] for y in placed]
+    out = [0.0] * len(ys)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
+
+
+def _direct_labels(ax, items: list[tuple[float, float, str, object]]) -> None:
+    """Label line ends ``(x, y, text, colour)`` just right of each end, nudged apart vertically so that no two
+    labels overlap (:func:`spread_labels`; call once the axes' limits and the figure's layout are final)."""
+    if not items:
+        return
+    px_per_pt = ax.figure.dpi / 72
+    ends = [ax.transData.transform((x, y))[1] for x, y, _, _ in items]
+    gap = LABEL_GAP_PT * px_per_pt
+    placed = spread_labels(ends, gap, ax.bbox.y0 + gap / 2, ax.bbox.y1 - gap / 2)
+    for (x, y, text, colour), end, at in zip(items, ends, placed, strict=True):
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(5, (at - end) / px_per_pt),
+            textcoords="offset points",
+            fontsize=8,
+            color=colour,
+            va="center",
+            annotation_clip=False,
+        )
+
+
 @styled
 def bench_throughput(results: list[dict], roofline: list[dict], device: str) -> str:
-    """GB/s against tensor size, one panel per dtype, for the initializers timed at several sizes (the ones
-    timed at one size only are read in the ratio chart and the table): each line labelled at its end, not
-    through a legend; initlib solid, torch dashed, fill roofline dotted."""
+    """GB/s against tensor size (MiB), one panel per dtype, for the initializers timed at several sizes (those
+    timed at one size are in the other charts and the table): each initializer named at its line's end, the
+    names nudged apart where they would overlap, not through a colour legend; the implementations told apart by
+    line style (the one legend, right of the panels); the fill_ roofline dotted black, named likewise."""
     dtypes = sorted({r["dtype"] for r in results})
     sizes_of: dict[tuple[str, str], set[int]] = {}
     for r in results:
         sizes_of.setdefault((r["dtype"], r["initializer"]), set()).add(r["numel"])
     names = sorted({name for (_, name), sizes in sizes_of.items() if len(sizes) > 1})
     colours = _colour_map(names)
-    fig, axes = _figure(5.5 * len(dtypes) + 1.5, 3.6, ncols=len(dtypes), sharey=True)
-    styles = {"initlib": ("-", "o"), "initlib.fast": ("-", "^"), "torch": ("--", "x"), "jax": ("-.", "s")}
+    fig, axes = _figure(5.4 * len(dtypes) + 1.6, 3.8, ncols=len(dtypes), sharey=True)
+    labels_of: dict[str, list] = {}
     for ax, dtype in zip(axes[0], dtypes, strict=True):
+        labels = labels_of[dtype] = []
         for name in names:
-            for impl, (ls, marker) in styles.items():
+            for impl, (ls, marker) in IMPL_STYLES.items():
                 pts = sorted(
-                    (r["bytes"], r["gbps"])
+                    (r["bytes"] / 2**20, r["gbps"])
                     for r in results
                     if r["dtype"] == dtype and r["initializer"] == name and r["impl"] == impl and r["gbps"] is not None
                 )
                 if len(pts) < 2:
                     continue
                 ax.plot(*zip(*pts, strict=True), ls=ls, marker=marker, ms=4, lw=1.3, color=colours[name])
-                if impl == "initlib":  # the direct label, at the line's end
-                    ax.annotate(
-                        name,
-                        pts[-1],
-                        xytext=(4, 0),
-                        textcoords="offset points",
-                        fontsize=8,
-                        color=colours[name],
-                        va="center",
-                    )
+                if impl == "initlib":
+                    labels.append((*pts[-1], name, colours[name]))
+        nbytes = {r["numel"]: r["bytes"] for r in results if r["dtype"] == dtype}
         roof = sorted(
-            (r["numel"], r["fill_gbps"]) for r in roofline if r["dtype"] == dtype and r.get("fill_gbps") is not None
+            (nbytes.get(r["numel"], r.get("bytes") or r["numel"]) / 2**20, r["fill_gbps"])
+            for r in roofline
+            if r["dtype"] == dtype and r.get("fill_gbps") is not None
         )
         if roof:
-            sizes = {r["numel"]: r["bytes"] for r in results if r["dtype"] == dtype}
-            xs = [sizes.get(n, n) for n, _ in roof]
-            ax.plot(xs, [g for _, g in roof], color="black", ls=":", lw=1.4)
+            ax.plot(*zip(*roof, strict=True), color="black", ls=":", lw=1.4)
+            labels.append((*roof[-1], "fill_", "black"))
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_title(f"{device}, {dtype}: initializers timed at several sizes", loc="left")
-        ax.set_xlabel("tensor size")
+        ax.set_xlabel("tensor size (MiB)")
         ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(base=4))  # every other power of 2: labels apart
-        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _human_bytes(v)))
-        ax.margins(x=0.12)
-    axes[0][0].set_ylabel("GB/s (bytes written once / median time)")
-    impls = [impl for impl in styles if any(r["impl"] == impl for r in results)]
-    handles = [plt.Line2D([], [], color="black", ls=":")]
-    labels = ["fill_ roofline"]
-    handles += [plt.Line2D([], [], color="#57606a", ls=styles[i][0], marker=styles[i][1]) for i in impls]
-    labels += impls
-    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.tight_layout()
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _mib(v)))
+        ax.margins(x=0.05)
+    axes[0][0].set_ylabel("GB/s written (tensor bytes / median time)")
+    impls = [impl for impl in IMPL_STYLES if any(r["impl"] == impl for r in results)]
+    handles = [plt.Line2D([], [], color="#57606a", ls=IMPL_STYLES[i][0], marker=IMPL_STYLES[i][1]) for i in impls]
+    fig.legend(handles, impls, loc="upper left", bbox_to_anchor=(1.0, 0.9), title="implementation")
+    fig.tight_layout(w_pad=7.0)  # room right of each panel for its names
+    for ax, dtype in zip(axes[0], dtypes, strict=True):
+        _direct_labels(ax, labels_of[dtype])
     return to_svg(fig, f"bench-gbps-{device}")
 
 
-def _grouped_bars(ax, names: list[str], series: list[tuple[str, object, dict[str, float]]]) -> None:
-    """A cluster of bars per name; ``series``: (label, colour, {name: value}) for each bar of a cluster."""
-    width = 0.8 / max(1, len(series))
-    for k, (label, colour, values) in enumerate(series):
-        xs = [i - 0.4 + width * (k + 0.5) for i, name in enumerate(names) if name in values]
-        ax.bar(xs, [values[name] for name in names if name in values], width=width, color=colour, label=label)
-    ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
+def _dot_panels(rows: list[dict], value: str, passes: str, key: str, what: str, reference, text) -> str:
+    """Small multiples, no legend: one panel per (dtype, implementation), one line per initializer at its largest
+    size (its shape named where it is not the run's largest), a dot at the row's ``value``, a grey bar over the
+    distribution-free interval of the median of its per-pass values (``passes``;
+    suite.bench.results.median_interval) and the value written beside it. ``reference(ax)`` draws the line to
+    read against and sets the x axis; ``text(v)`` writes a value."""
+    dtypes = sorted({r["dtype"] for r in rows})
+    impls = [i for i in IMPL_ORDER if any(r["impl"] == i for r in rows)]
+    names = sorted({r["initializer"] for r in rows})
+    main = max(r["numel"] for r in rows)
+    height = 0.7 + len(dtypes) * (0.45 + 0.22 * len(names))
+    fig, axes = _figure(3.0 * len(impls) + 1.4, height, ncols=len(impls), nrows=len(dtypes), sharey=True)
+    for d, dtype in enumerate(dtypes):
+        for i, impl in enumerate(impls):
+            ax = axes[d][i]
+            largest: dict[str, dict] = {}
+            for r in sorted(rows, key=lambda r: r["numel"]):  # the largest size last, kept
+                if r["dtype"] == dtype and r["impl"] == impl and r.get(value) is not None:
+                    largest[r["initializer"]] = r
+            for y, name in enumerate(names):
+                r = largest.get(name)
+                if r is None:
+                    continue
+                interval = median_interval(r.get(passes) or [])
+                if interval:
+                    ax.plot(interval[:2], [y, y], color="#afb8c1", lw=3, solid_capstyle="butt")
+                ax.plot([r[value]], [y], "o", color="#0969da", ms=4.5)
+                right = max(r[value], interval[1]) if interval else r[value]
+                ax.annotate(
+                    text(r[value]),
+                    (right, y),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    fontsize=7.5,
+                    va="center",
+                    annotation_clip=False,
+                )
+            reference(ax)
+            ax.set_title(impl + (f", {dtype}" if len(dtypes) > 1 else ""), loc="left")
+            ax.grid(axis="y", visible=False)
+            ax.margins(x=0.3)
+            if not largest:
+                ax.text(0.5, 0.5, "not timed", transform=ax.transAxes, ha="center", color="#57606a")
+    labels = []
+    for name in names:
+        biggest = max((r for r in rows if r["initializer"] == name), key=lambda r: r["numel"])
+        labels.append(name if biggest["numel"] == main else f"{name} ({'×'.join(map(str, biggest['shape']))})")
+    for row_axes in axes:
+        row_axes[0].set_yticks(range(len(names)), labels)
+        row_axes[0].set_ylim(len(names) - 0.5, -0.5)
+    fig.suptitle(what, x=0.01, ha="left", fontsize=10)
+    fig.tight_layout()
+    return to_svg(fig, key)
 
 
 @styled
 def bench_ratio(results: list[dict], device: str) -> str:
-    """Time ratio to torch per initializer and size (grouped bars), one panel per dtype."""
+    """Time over torch's for the same call, per implementation (small multiples), at each initializer's largest
+    size: the median of the per-pass ratios, its interval over passes, the value beside it; 1 is torch."""
     rows = [r for r in results if r.get("ratio_to_torch") is not None]
-    dtypes = sorted({r["dtype"] for r in rows})
-    sizes = sorted({r["numel"] for r in rows})  # the same colours in every panel
-    fig, axes = _figure(5.0 * len(dtypes) + 1.0, 3.4, ncols=len(dtypes), sharey=True)
-    for ax, dtype in zip(axes[0], dtypes, strict=True):
-        mine = [r for r in rows if r["dtype"] == dtype]
-        impls = sorted({r["impl"] for r in mine})
-        groups = [(impl, numel) for impl in impls for numel in sizes]
-        series = [
-            (
-                f"{numel:,} elements" + (f" ({impl})" if len(impls) > 1 else ""),
-                plt.get_cmap("Blues")(0.35 + 0.6 * k / max(1, len(groups) - 1)),
-                {r["initializer"]: r["ratio_to_torch"] for r in mine if r["numel"] == numel and r["impl"] == impl},
-            )
-            for k, (impl, numel) in enumerate(groups)
-        ]
-        _grouped_bars(ax, sorted({r["initializer"] for r in mine}), series)
-        ax.axhline(1.0, color="black", lw=0.9, ls="--")
-        ax.set_title(f"{device}, {dtype}", loc="left")
-    axes[0][0].set_ylabel("median time / torch's (< 1: faster)")
-    handles, labels = axes[0][-1].get_legend_handles_labels()
-    fig.legend(handles, labels, title="tensor size", loc="center left", bbox_to_anchor=(1.0, 0.55))
-    fig.tight_layout()
-    return to_svg(fig, f"bench-ratio-{device}")
+
+    def reference(ax):
+        ax.axvline(1.0, color="black", lw=0.9, ls="--")
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set_xlabel("time / torch's (log; < 1 faster)")
+
+    what = f"{device}: time relative to torch (dot: median over passes; bar: its interval; dashed: torch)"
+    return _dot_panels(rows, "ratio_to_torch", "pass_ratios", f"bench-ratio-{device}", what, reference, "{:.2f}".format)
 
 
 @styled
 def bench_roofline(results: list[dict], device: str) -> str:
-    """Fraction of the fill_ roofline at the largest size of each initializer, initlib beside torch."""
+    """Fraction of the fill_ roofline's bandwidth, per implementation (small multiples), at each initializer's
+    largest size: the median of the per-pass fractions, its interval over passes, the value beside it."""
     rows = [r for r in results if r.get("fill_fraction") is not None]
-    dtypes = sorted({r["dtype"] for r in rows})
-    fig, axes = _figure(5.0 * len(dtypes) + 1.0, 3.4, ncols=len(dtypes), sharey=True)
-    impl_colours = {"initlib": "#0969da", "initlib.fast": "#1a7f37", "torch": "#8c959f", "jax": "#bf8700"}
-    for ax, dtype in zip(axes[0], dtypes, strict=True):
-        mine = [r for r in rows if r["dtype"] == dtype]
-        series = []
-        for impl, colour in impl_colours.items():
-            largest: dict[str, dict] = {}
-            for r in mine:
-                if r["impl"] == impl and r["bytes"] > largest.get(r["initializer"], {"bytes": -1})["bytes"]:
-                    largest[r["initializer"]] = r
-            if largest:
-                series.append((impl, colour, {name: r["fill_fraction"] for name, r in largest.items()}))
-        _grouped_bars(ax, sorted({r["initializer"] for r in mine}), series)
-        ax.set_title(f"{device}, {dtype}: largest size measured", loc="left")
-        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    axes[0][0].set_ylabel("fraction of fill_ bandwidth")
-    handles, labels = axes[0][-1].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.55))
-    fig.tight_layout()
-    return to_svg(fig, f"bench-roofline-{device}")
 
+    def reference(ax):
+        ax.axvline(1.0, color="black", lw=0.9, ls=":")
+        ax.set_xlim(left=0)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_xlabel("of fill_'s GB/s")
 
-#: A scaling exponent is drawn and named only when fitted through at least this many points.
-MIN_FIT_POINTS = 3
+    what = f"{device}: fraction of the fill_ roofline (dot: median over passes; bar: its interval; dotted: fill_)"
+    return _dot_panels(
+        rows, "fill_fraction", "fill_pass_fractions", f"bench-roofline-{device}", what, reference, "{:.0%}".format
+    )
 
 
 @styled
 def bench_scaling(series: list[dict], device: str) -> str:
-    """Time against size, one panel per x axis: elements for the fills, n for orthogonal_'s n x n QR."""
+    """Time (ms) against size, one panel per x axis: elements for the fills, n for orthogonal_'s n x n QR; a fitted
+    exponent named with the number of points it went through (suite.bench.results fits only through
+    ``MIN_FIT_POINTS`` or more); the legend below the axes, off the data."""
     kinds = {"numel": [], "side": []}
     for s in series:
         kind = s.get("x") or ("side" if s["initializer"] == "orthogonal_" else "numel")
@@ -399,16 +467,16 @@ def bench_scaling(series: list[dict], device: str) -> str:
             if not pts:
                 continue
             fit = s.get("fit") or {}
+            fitted = fit.get("points") or sum(n >= fit.get("n_min", math.inf) for n, _ in pts)
             label = f"{s['initializer']} {s['impl']} {s['dtype']}"
-            fitted = sum(n >= fit["n_min"] for n, _ in pts) if fit.get("n_min") is not None else 0
             if fit.get("exponent") is not None and fitted >= MIN_FIT_POINTS:
                 label += f": ∝ n^{fit['exponent']:.2f} (fit over {fitted} points)"
             else:
                 fit = {}  # an exponent through fewer points says nothing about the trend
-                label += f": no fit (fewer than {MIN_FIT_POINTS} points past the overhead)"
-            ls = "-" if s["impl"] == "initlib" else "--"
+                label += f": no fit ({fitted} of the {MIN_FIT_POINTS} points it needs past the overhead)"
+            style = IMPL_STYLES.get(s["impl"], ("-", "o"))
             colour = colours[(s["initializer"], s["dtype"])]
-            ax.plot(*zip(*pts, strict=True), ls=ls, marker="o", ms=4, color=colour, label=label)
+            ax.plot(*zip(*pts, strict=True), ls=style[0], marker=style[1], ms=4, color=colour, label=label)
             if fit.get("exponent") is not None and fit.get("c"):
                 ns = [pts[0][0], pts[-1][0]]
                 ax.plot(ns, [1e3 * fit["c"] * n ** fit["exponent"] for n in ns], color="#57606a", lw=0.7, ls=":")

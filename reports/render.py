@@ -420,7 +420,14 @@ def _bench(bench_inputs: list[Input], page: Page) -> None:
         roofline += inp.data["roofline"]
         scaling += inp.data.get("scaling") or []
         targets += inp.data.get("targets") or []
-        machines.append({"path": inp.path, "quick": inp.data.get("quick"), **inp.data["machine"]})
+        machines.append(
+            {
+                "path": inp.path,
+                "quick": inp.data.get("quick"),
+                "stopped": inp.data.get("stopped"),
+                **inp.data["machine"],
+            }
+        )
     devices = sorted({r["device"] for r in results} | {s["device"] for s in scaling})
     load = _load(machines)
     busy = load["busy"]

@@ -10,20 +10,28 @@ sets its rounds and iterations. Run it with ``python -m suite bench`` (or ``pyte
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import torch
 
 from suite.bench.impls import INITIALIZERS, bytes_of, jax_call, reference_call, torch_call
-from suite.bench.plan import Case, Plan, build_plan
+from suite.bench.plan import FULL_ROUNDS_TIME, Case, Plan, build_plan
 from suite.bench.timing import time_call
 
-#: Where ``python -m suite bench`` leaves its plan for this module.
+#: Where ``python -m suite bench`` leaves its plan for this module, and its deadline (``time.monotonic()``,
+#: from ``--time-limit``): cases due after it are not run, and :data:`STOPPED` counts them.
 PLAN_KEY = pytest.StashKey[Plan]()
+DEADLINE_KEY = pytest.StashKey[float]()
+STOPPED: list[tuple[int, str]] = []
 #: The counterparts that could not be timed in this process (no such function, or it raised on the
 #: case's dtype or device, e.g. torch's orthogonal_ on bfloat16), one entry per case.
 SKIPPED: list[dict] = []
-#: Seconds of timed rounds per case and pass, and of calls per round.
-ROUNDS_TIME, ROUND_TIME = 0.2, 1e-3
+#: Seconds of calls per round (the rounds per case and pass: ``Plan.rounds_time``).
+ROUND_TIME = 1e-3
+#: The roofline (fill_, copy_: milliseconds at 4096 x 4096) keeps the full run's rounds in every run: it is
+#: the denominator of every fill_ fraction, and a single round of it swings with a busy machine.
+REFERENCE_ROUNDS_TIME = FULL_ROUNDS_TIME
 MAX_ROUNDS, MAX_ITERATIONS = 7, 1000
 
 
@@ -40,7 +48,8 @@ def pytest_generate_tests(metafunc):
 class Bench:
     """Tensors, targets and time estimates shared by the cases of a run."""
 
-    def __init__(self, device: str):
+    def __init__(self, device: str, rounds_time: float):
+        self.rounds_time = rounds_time
         self.generator = torch.Generator(device=device).manual_seed(0)
         self.tensors: dict[tuple, torch.Tensor] = {}
         self.targets: dict[str, object] = {}
@@ -68,7 +77,7 @@ class Bench:
         return torch_call(case.initializer, case.impl, self.tensor(case), self.generator)
 
     def schedule(self, case: Case, target) -> tuple[int, int, int]:
-        """(rounds, iterations, warm-up rounds): about ``ROUNDS_TIME`` of timed rounds, each at least
+        """(rounds, iterations, warm-up rounds): about ``rounds_time`` of timed rounds, each at least
         ``ROUND_TIME`` long; the first time a case runs, one call warms it up and one estimates it."""
         warmup = 0
         if case.key not in self.estimates:
@@ -78,17 +87,23 @@ class Bench:
             warmup = 1
         estimate = max(self.estimates[case.key], 1e-9)
         iterations = int(min(MAX_ITERATIONS, max(1, ROUND_TIME // estimate)))
-        rounds = int(min(MAX_ROUNDS, max(1, ROUNDS_TIME // (estimate * iterations))))
+        budget = REFERENCE_ROUNDS_TIME if case.impl == "reference" else self.rounds_time
+        rounds = int(min(MAX_ROUNDS, max(1, budget // (estimate * iterations))))
         return rounds, iterations, warmup
 
 
 @pytest.fixture(scope="session")
 def bench(request) -> Bench:
-    return Bench(_plan(request.config).device)
+    plan = _plan(request.config)
+    return Bench(plan.device, plan.rounds_time)
 
 
-def test_call(benchmark, bench, bench_item):
+def test_call(benchmark, bench, bench_item, request):
     pass_index, case = bench_item
+    deadline = request.config.stash.get(DEADLINE_KEY, None)
+    if deadline is not None and time.monotonic() > deadline:
+        STOPPED.append((pass_index, case.key))
+        pytest.skip("the time limit (--time-limit) ran out before this case")
     reason = bench.unsupported.get(case.key)
     target = None if reason else bench.target(case)
     if target is None and reason is None:

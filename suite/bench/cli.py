@@ -1,7 +1,9 @@
 """``python -m suite bench``: time every initializer against torch.nn.init and the device's roofline.
 
-Exit status: 0 when every benchmark ran (missed performance targets are results, reported in the JSON
-and on the terminal, not errors), 1 when a benchmark failed, 2 for a usage error.
+Exit status: 0 when every benchmark ran, or ran until ``--time-limit`` (missed performance targets and a
+run stopped by its time limit are results, reported in the JSON and on the terminal, not errors), 1 when a
+benchmark failed, 2 for a usage error. Output paths (``--json``, ``--raw``) are checked by ``python -m suite``
+before any work (suite.commands.cli: a folder they need is created, and said so).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import os
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import pytest
 import torch
@@ -39,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-numel", type=int, metavar="N", help="skip tensors of more than N elements")
     parser.add_argument("--raw", metavar="PATH", help="also keep pytest-benchmark's raw JSON at PATH")
     parser.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="S",
+        help="start no case after S seconds; the file then holds the passes done so far and says so (stopped)",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         metavar="N",
@@ -64,22 +71,14 @@ def _validate(args) -> tuple[str, ...] | None:
         raise UsageError(f"--max-numel: must be >= 1, got {args.max_numel}")
     if args.threads is not None and args.threads < 1:
         raise UsageError(f"--threads: must be >= 1, got {args.threads}")
+    if args.time_limit is not None and not args.time_limit > 0:
+        raise UsageError(f"--time-limit: must be > 0 seconds, got {args.time_limit}")
     only = None
     if args.only is not None:
         only = tuple(name.strip() for name in args.only.split(",") if name.strip())
         unknown = [name for name in only if name not in INITIALIZERS]
         if unknown or not only:
             raise UsageError(f"--only: unknown initializer(s) {unknown}; expected names from {list(INITIALIZERS)}")
-    for option in ("json", "raw"):
-        path = getattr(args, option)
-        if path is not None:
-            target = Path(path)
-            if target.is_dir():
-                raise UsageError(f"--{option}: {path} is a directory, expected a file path")
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise UsageError(f"--{option}: cannot create the folder of {path}: {error}") from None
     return only
 
 
@@ -91,20 +90,22 @@ def run(args) -> int:
         return 2
     if args.threads is not None:
         torch.set_num_threads(args.threads)
-    started = time.perf_counter()
-    plan = build_plan(args.device, args.quick, args.passes, only=only, max_numel=args.max_numel, jax=jax_available())
+    started, clock = time.perf_counter(), time.monotonic()
+    with_jax = not args.quick and jax_available()  # the quick run leaves JAX (and its import) out
+    plan = build_plan(args.device, args.quick, args.passes, only=only, max_numel=args.max_numel, jax=with_jax)
     if not plan.groups:
         print("python -m suite bench: error: --only/--max-numel: nothing left to time", file=sys.stderr)
         return 2
     load_before = machine.load_average()
     with tempfile.TemporaryDirectory() as scratch:
         raw_path = args.raw or os.path.join(scratch, "raw.json")
-        status = _run_pytest(plan, raw_path)
-        if not os.path.exists(raw_path):
-            print(f"python -m suite bench: no benchmark ran (pytest exit status {status})", file=sys.stderr)
+        deadline = None if args.time_limit is None else clock + args.time_limit
+        status = _run_pytest(plan, raw_path, deadline)
+        raw = _read_raw(raw_path)
+        if not raw or not raw.get("benchmarks"):
+            why = f"--time-limit {args.time_limit:g} s ran out before the first case" if benchmarks.STOPPED else ""
+            print(f"python -m suite bench: no benchmark ran ({why or f'pytest exit status {status}'})", file=sys.stderr)
             return 1
-        with open(raw_path, encoding="utf-8") as raw_file:
-            raw = json.load(raw_file)
     info = machine.describe(args.device)
     info["load_average"] = {"start": load_before, "end": info["load_average"]}
     peaks = _memory(plan, args.device)
@@ -118,6 +119,7 @@ def run(args) -> int:
     )
     document["skipped"] = list(benchmarks.SKIPPED)
     document["wall_s"] = time.perf_counter() - started
+    document["stopped"] = _stopped(plan, args.time_limit)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(document, out, indent=1, allow_nan=False)
@@ -128,13 +130,41 @@ def run(args) -> int:
     return 0 if status == pytest.ExitCode.OK else 1
 
 
-def _run_pytest(plan, raw_path: str) -> int:
+def _read_raw(path: str) -> dict | None:
+    """pytest-benchmark's JSON, or ``None`` where it wrote none (or an empty file: nothing was timed)."""
+    try:
+        with open(path, encoding="utf-8") as raw_file:
+            return json.load(raw_file)
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def _stopped(plan, limit: float | None) -> dict | None:
+    """``None`` for a complete run; else what ``--time-limit`` left out: the passes every case completed, and
+    the cases (case x pass) not run."""
+    if not benchmarks.STOPPED:
+        return None
+    first_left = min(pass_index for pass_index, _ in benchmarks.STOPPED)
+    return {
+        "reason": f"--time-limit {limit:g} s ran out",
+        "time_limit_s": limit,
+        "passes_complete": first_left,
+        "passes_planned": plan.passes,
+        "cases_not_run": len(benchmarks.STOPPED),
+        "cases_planned": len(plan.all_cases()),
+    }
+
+
+def _run_pytest(plan, raw_path: str, deadline: float | None = None) -> int:
     class PlanPlugin:
         @staticmethod
         def pytest_configure(config):
             config.stash[benchmarks.PLAN_KEY] = plan
+            if deadline is not None:
+                config.stash[benchmarks.DEADLINE_KEY] = deadline
 
     benchmarks.SKIPPED.clear()
+    benchmarks.STOPPED.clear()
     # Run from inside an xdist worker (the project's tests), pytest-benchmark would read the worker's
     # identity from the environment and disable itself: the benchmark session is never a worker.
     for name in [n for n in os.environ if n.startswith("PYTEST_XDIST_")]:
@@ -186,6 +216,12 @@ def summary(document: dict) -> str:
             lines.append(f"{entry['initializer']} {entry['impl']}: time ~ n^{entry['fit']['exponent']:.2f}")
     for entry in document["memory"]:
         lines.append(f"peak memory {entry['initializer']} {entry['impl']}: {entry['peak_bytes'] / 2**20:.1f} MiB")
+    stopped = document.get("stopped")
+    if stopped:
+        lines.append(
+            f"STOPPED: {stopped['reason']}: {stopped['cases_not_run']} of {stopped['cases_planned']} timed cases not "
+            f"run, {stopped['passes_complete']} of {stopped['passes_planned']} passes complete"
+        )
     for target in document["targets"]:
         verdict = target["verdict"].upper() if target["verdict"] == "missed" else target["verdict"]
         value = "-" if target["value"] is None else f"{target['value']:.3f}"

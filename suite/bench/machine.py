@@ -6,6 +6,7 @@ import os
 import platform
 import shutil
 import subprocess
+from importlib import metadata
 
 import torch
 
@@ -36,11 +37,11 @@ def cuda_driver() -> str | None:
 
 
 def jax_version() -> str | None:
+    """The installed JAX's version, read from its metadata (importing JAX takes seconds)."""
     try:
-        import jax
-    except ImportError:
+        return metadata.version("jax")
+    except metadata.PackageNotFoundError:
         return None
-    return jax.__version__
 
 
 def load_average() -> list[float] | None:

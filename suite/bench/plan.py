@@ -5,13 +5,19 @@ pass, the cases of one (dtype, shape) follow each other (roofline first, then ea
 its implementations side by side, their order alternating from pass to pass), so that a ratio compares
 timings taken minutes apart at most and drifts of a noisy machine hit both sides alike.
 
-* quick (the report's benchmark): the 4096 x 4096 float32 table of every initializer
-  but delta_orthogonal_ (torch lacks it) and orthogonal_ (a 4096 x 4096 QR per call: its cost is measured by
-  the sweep instead), three smaller sizes for the size scaling of the three plain distributions, and the
-  ``orthogonal_`` sweep up to n = 1024. The passes stay at :data:`DEFAULT_PASSES`, so the interval of each
-  ratio keeps its coverage; bfloat16 and the conv kernels are left to the full run.
+* quick (the report's benchmark, under a minute on 2 idle cores): the 4096 x 4096 float32 table of every
+  initializer torch also has (the ratios and targets the report reads) but orthogonal_ (a 4096 x 4096 QR
+  per call: its cost is measured by the sweep instead), three smaller sizes for the size scaling of the
+  three plain distributions, and the ``orthogonal_`` sweep up to n = 512; torch, initlib and initlib.fast
+  (where numba is installed). Left to the full run: initlib's extras (no torch counterpart, so no ratio:
+  lecun_*, variance_scaling_, delta_orthogonal_), JAX (a second framework, over a second per 4096 x 4096
+  call on a CPU), the QR at n >= 1024 and so the O(n^3) fit (three points from n = 512), bfloat16 and the
+  conv kernels. The passes stay at :data:`DEFAULT_PASSES`, so the interval of each ratio keeps its
+  coverage; what shrinks is the time per case and pass (:data:`QUICK_ROUNDS_TIME`): a 4096 x 4096 call
+  (20 ms to seconds) is one round, and the pass-to-pass spread, not the rounds within a pass, sets the
+  interval.
 * full: sizes from 1e3 to 1e8 elements and typical conv kernels, float32 and bfloat16, every
-  initializer where it applies, the ``orthogonal_`` sweep up to n = 4096.
+  initializer where it applies, the ``orthogonal_`` sweep up to n = 4096, JAX where it is installed.
 """
 
 from __future__ import annotations
@@ -30,16 +36,19 @@ QUICK_SIZES = ((32, 32), (316, 316), (1000, 1000))
 #: The initializers timed against size in the quick run (the full run times all at every size).
 QUICK_SIZE_SCALING = ("uniform_", "normal_", "trunc_normal_")
 #: The orthogonal_ sweep (n x n), for the O(n^3) fit.
-QUICK_SIDES = (128, 256, 512, 1024)
+QUICK_SIDES = (128, 256, 512)
 FULL_SIDES = (64, 128, 256, 512, 1024, 2048, 4096)
 #: Largest tensor (elements) for the initializers whose cost grows faster than their size.
 SIZE_LIMITS = {"orthogonal_": 4096**2, "delta_orthogonal_": 4096**2, "sparse_": 4096**2}
 #: Interleaved passes over the plan: with 5, the extremes of the per-pass ratios cover their median
 #: with probability 93.75% (suite.bench.results.median_interval), which the targets' verdicts use.
 DEFAULT_PASSES = 5
-#: Initializers the quick run leaves out of the 4096 x 4096 table: delta_orthogonal_ has no torch
-#: counterpart, and both cost a 4096 x 4096 QR per call (orthogonal_ is timed by the sweep).
-QUICK_TABLE_SKIPS = ("delta_orthogonal_", "orthogonal_")
+#: Initializers with a torch counterpart the quick run leaves out of the 4096 x 4096 table: a 4096 x 4096
+#: QR per call (timed by the sweep instead).
+QUICK_TABLE_SKIPS = ("orthogonal_",)
+#: Seconds of timed rounds per case and pass (at least one round; each round at least ``ROUND_TIME``
+#: of back-to-back calls, see suite.bench.benchmarks): full, quick.
+FULL_ROUNDS_TIME, QUICK_ROUNDS_TIME = 0.2, 0.03
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,8 @@ class Plan:
     quick: bool
     passes: int
     impls: tuple[str, ...]
+    #: Seconds of timed rounds per case and pass.
+    rounds_time: float
     #: ((dtype, shape), initializer names) in the order they run within a pass.
     groups: tuple[tuple[tuple[str, tuple[int, ...]], tuple[str, ...]], ...]
 
@@ -99,7 +110,8 @@ def build_plan(
     max_numel: int | None = None,
     jax: bool = False,
 ) -> Plan:
-    """The plan for ``device``; ``only`` keeps those initializers, ``max_numel`` drops larger tensors."""
+    """The plan for ``device``; ``only`` keeps those initializers, ``max_numel`` drops larger tensors; ``jax``
+    adds JAX's counterparts to a full run."""
     everything = tuple(INITIALIZERS)
     wanted: dict[tuple[str, tuple[int, ...]], list[str]] = {}
 
@@ -116,7 +128,8 @@ def build_plan(
                 names_here.append(name)
 
     if quick:
-        add("float32", MAIN_SHAPE, [name for name in everything if name not in QUICK_TABLE_SKIPS])
+        table = [name for name in everything if INITIALIZERS[name].in_torch and name not in QUICK_TABLE_SKIPS]
+        add("float32", MAIN_SHAPE, table)
         for shape in QUICK_SIZES:
             add("float32", shape, QUICK_SIZE_SCALING)
         for side in QUICK_SIDES:
@@ -127,6 +140,7 @@ def build_plan(
                 add(dtype, shape, everything)
         for side in FULL_SIDES:
             add("float32", (side, side), ("orthogonal_",))
+    jax = jax and not quick
     impls = ("torch", "initlib", *(("initlib.fast",) if fast_available() else ()), *(("jax",) if jax else ()))
     groups = tuple((key, tuple(names)) for key, names in sorted(wanted.items(), key=_group_order))
     return Plan(
@@ -134,6 +148,7 @@ def build_plan(
         quick=quick,
         passes=passes or DEFAULT_PASSES,
         impls=impls,
+        rounds_time=QUICK_ROUNDS_TIME if quick else FULL_ROUNDS_TIME,
         groups=groups,
     )
 

@@ -3,12 +3,14 @@
 For every case, the per-call times of all its rounds over all passes give the median and the IQR. A
 result is then reported as GB/s written (the tensor's bytes once, over the median), as a fraction of
 ``fill_``'s GB/s on the same device, dtype and size (the roofline, measured in the same run), and as
-its ratio to torch's time for the same call: the median over passes of the ratio of the two medians
-within each pass. Passes interleave the implementations, so a disturbance that slows one pass (a
-shared machine) slows both sides of its ratio; a ratio of medians pooled over passes does not pair
+its ratio to torch's time for the same call. Both ratios are paired by pass: the median over passes of
+the ratio of the two medians within each pass (the ``fill_`` fraction: fill_'s time over the case's).
+Passes interleave the implementations, so a disturbance that slows one pass (a shared machine) slows
+both sides of its ratio; a ratio of medians pooled over passes does not pair
 them, and flagged identical code (``eye_``: both call ``torch.eye``) at 1.15 in one run on 2 shared
 cores. Scaling entries fit ``t = c * n^k`` by least squares in log-log over the points past the
-overhead-dominated regime.
+overhead-dominated regime, where there are at least :data:`MIN_FIT_POINTS` of them (two points fit any
+line exactly and say nothing about the trend).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ MAIN_SHAPE = list(_MAIN)
 #: Sizes (elements) from which a size series is bandwidth/RNG-bound, and orthogonal_ sides from which
 #: the QR is compute-bound: the fits start there.
 FIT_FROM_NUMEL, FIT_FROM_SIDE = 10**6, 512
+#: The fewest points past ``FIT_FROM_*`` a scaling exponent is fitted through.
+MIN_FIT_POINTS = 3
 #: The issue's targets: (name, initializers, comparison, threshold).
 CPU_RATIO_LIMIT = 1.05
 TRUNC_SPEEDUP, TRUNC_OVER_NORMAL = 10.0, 1.3
@@ -73,8 +77,8 @@ def _times(entry: dict) -> list[float]:
     return [t for times in entry["passes"].values() for t in times]
 
 
-def _roofline(cases: dict) -> tuple[list[dict], dict]:
-    rows, lookup = [], {}
+def _roofline(cases: dict) -> list[dict]:
+    rows = []
     refs = defaultdict(dict)
     for (name, impl, device, dtype, shape), entry in cases.items():
         if impl == "reference":
@@ -93,8 +97,7 @@ def _roofline(cases: dict) -> tuple[list[dict], dict]:
             "copy_gbps": _gbps(nbytes, copy_s),
         }
         rows.append(row)
-        lookup[(device, dtype, numel)] = row
-    return rows, lookup
+    return rows
 
 
 def _bytes(cases, device, dtype, numel) -> int:
@@ -108,7 +111,7 @@ def _gbps(nbytes: int, seconds: float | None) -> float | None:
     return nbytes / seconds / 1e9 if seconds else None
 
 
-def _results(cases: dict, roofline: dict) -> list[dict]:
+def _results(cases: dict) -> list[dict]:
     rows = []
     for key, entry in cases.items():
         name, impl, device, dtype, shape = key
@@ -119,11 +122,15 @@ def _results(cases: dict, roofline: dict) -> list[dict]:
         q1, q3 = _quartiles(times)
         nbytes = entry["info"]["bytes"]
         gbps = _gbps(nbytes, median)
-        fill = roofline.get((device, dtype, math.prod(shape)), {}).get("fill_gbps")
         torch_entry = cases.get((name, "torch", device, dtype, shape))
         ratio = pass_ratios = None
         if impl != "torch" and torch_entry is not None:
             ratio, pass_ratios = paired_ratio(entry, torch_entry)
+        fill_entry = cases.get(("fill_", "reference", device, dtype, _reference_shape(cases, device, dtype, shape)))
+        fraction = fill_fractions = None
+        if fill_entry is not None:
+            fraction, fill_fractions = paired_ratio(fill_entry, entry)
+            fill_fractions = fill_fractions or None
         rows.append(
             {
                 "initializer": name,
@@ -138,12 +145,23 @@ def _results(cases: dict, roofline: dict) -> list[dict]:
                 "iqr_s": q3 - q1,
                 "rounds": len(times),
                 "gbps": gbps,
-                "fill_fraction": gbps / fill if gbps and fill else None,
+                "fill_fraction": fraction,
+                "fill_pass_fractions": fill_fractions,
                 "ratio_to_torch": ratio,
                 "pass_ratios": pass_ratios,
             }
         )
     return rows
+
+
+def _reference_shape(cases: dict, device: str, dtype: str, shape: tuple) -> tuple | None:
+    """The shape the roofline was timed on for a case's (device, dtype, numel): a conv kernel's plan shape
+    (``[4096, 4096]`` for ``[4096, 4096, 1]``) has the same number of elements."""
+    numel = math.prod(shape)
+    for name, impl, d, t, ref_shape in cases:
+        if impl == "reference" and name == "fill_" and (d, t) == (device, dtype) and math.prod(ref_shape) == numel:
+            return ref_shape
+    return None
 
 
 def paired_ratio(entry: dict, baseline: dict) -> tuple[float | None, list[float]]:
@@ -173,12 +191,12 @@ def median_interval(values) -> tuple[float, float, float] | None:
 
 
 def fit_power_law(points: list[tuple[float, float]]) -> dict | None:
-    """Least squares of log t = log c + k log n; ``None`` with fewer than two points."""
-    if len(points) < 2:
+    """Least squares of log t = log c + k log n; ``None`` with fewer than :data:`MIN_FIT_POINTS` points."""
+    if len(points) < MIN_FIT_POINTS:
         return None
     n, t = np.log([p[0] for p in points]), np.log([p[1] for p in points])
     exponent, log_c = np.polyfit(n, t, 1)
-    return {"model": "c * n^k", "exponent": float(exponent), "c": float(math.exp(log_c))}
+    return {"model": "c * n^k", "exponent": float(exponent), "c": float(math.exp(log_c)), "points": len(points)}
 
 
 def _scaling(results: list[dict]) -> list[dict]:
@@ -280,7 +298,8 @@ def _targets(results: list[dict], cases: dict, memory: list[dict], device: str) 
             for name in names:
                 row = main.get((name, "initlib"))
                 if row:
-                    target("fraction of fill_ bandwidth", name, row["fill_fraction"], ">=", threshold)
+                    fractions = row["fill_pass_fractions"] or ()
+                    target("fraction of fill_ bandwidth", name, row["fill_fraction"], ">=", threshold, fractions)
     peaks = {(m["initializer"], m["impl"]): m["peak_bytes"] for m in memory}
     for name in {m["initializer"] for m in memory}:
         ours, theirs = peaks.get((name, "initlib")), peaks.get((name, "torch"))
@@ -305,8 +324,8 @@ def _fast_targets(target, main: dict, cases: dict, device: str) -> None:
 def build(raw: dict, *, machine: dict, quick: bool, passes: int, memory: list[dict], suite_version: str) -> dict:
     """The ``initcheck.bench/1`` document."""
     cases = collect(raw)
-    roofline, lookup = _roofline(cases)
-    results = _results(cases, lookup)
+    roofline = _roofline(cases)
+    results = _results(cases)
     results.sort(key=lambda r: (r["dtype"] != "float32", r["numel"], r["initializer"], r["impl"]))
     return {
         "schema": SCHEMA,

@@ -24,6 +24,7 @@ if args[0] == "verify":
     shutil.copy(r"FIXTURES/" + name, out)
     raise SystemExit(1 if target == "torch.nn.init" else 0)
 if args[0] == "bench":
+    print("bench args:", *args, flush=True)
     print("bench: no roofline on this machine", flush=True)
     raise SystemExit(3)
 if args[0] == "sleep":
@@ -131,6 +132,8 @@ def test_no_input_runs_the_suite_and_renders_what_it_made(fake_suite, capsys):
     assert "[1/3] python -m suite verify --target initlib --budget quick --json" in err
     assert "    | verifying torch.nn.init ..." in err, "progress is streamed"
     assert "    | bench: no roofline on this machine" in err
+    # the benchmark stops itself (keeping what it timed) before the report's time limit (default 300 s) stops it
+    assert f"--time-limit {pipeline.BENCH_TIME_SHARE * 300:g}" in err
     html = out.read_text()
     # both verifications rendered, the violated one included
     assert 'id="t-initlib"' in html and 'id="t-torch-nn-init"' in html

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from reports import demos, render
+from reports import demos, plots, render
 from reports.loader import BENCH, VERIFY, Input
 
 from .helpers import (
@@ -397,3 +397,68 @@ def test_one_benchmark_section_per_device():
     assert len(page.bench[0]["figures"]) == len(page.bench[1]["figures"]) > 0
     assert [m["path"] for m in page.bench[1]["machines"]] == ["gpu.json"]
     assert "NVIDIA H100" in render.render(page)
+
+
+def _bench_section(html_text: str) -> str:
+    return html_text[html_text.index('<section id="benchmarks">') :]
+
+
+def test_a_benchmark_that_ran_out_of_time_says_so_at_the_top_of_its_section():
+    reason = "python -m suite bench --quick was stopped after 300 s (the --timeout limit); complete it with ..."
+    missing = [render.Missing("Benchmarks", reason, BENCH)]
+    section = _bench_section(html_for(VERIFY_FILES, missing=missing, with_demos=False))
+    heading = section.index("<h2>Benchmarks</h2>")
+    assert heading < section.index(html.escape(reason)) < section.index("No benchmark results")
+
+
+def test_a_benchmark_stopped_by_its_time_limit_is_marked_incomplete_with_the_command_that_completes_it():
+    bench = _bench()
+    bench["stopped"] = {
+        "reason": "--time-limit 240 s ran out",
+        "time_limit_s": 240,
+        "passes_complete": 2,
+        "passes_planned": 5,
+        "cases_not_run": 120,
+        "cases_planned": 400,
+    }
+    page = render.build([Input("b.json", BENCH, bench)], None, generated="d", environment=ENVIRONMENT)
+    section = _bench_section(render.render(page))
+    notice = section.index("incomplete</span>")
+    assert notice < section.index("<figure")
+    assert "120 of 400 timed cases not run, 2 of 5 passes complete" in section
+    assert "<code>python -m suite bench --json F</code>" in section  # the fixture is not a quick run
+    bench["stopped"] = None
+    page = render.build([Input("b.json", BENCH, bench)], None, generated="d", environment=ENVIRONMENT)
+    complete = render.render(page)
+    assert "incomplete</span>" not in complete
+
+
+def test_direct_labels_are_nudged_apart():
+    """spread_labels: at least the gap apart, in the same order, unmoved where there is room, inside the bounds."""
+    assert plots.spread_labels([10.0, 50.0], gap=9, low=0, high=100) == [10.0, 50.0]
+    assert plots.spread_labels([50.0, 48.0, 49.0], gap=9, low=0, high=100) == [66.0, 48.0, 57.0]
+    assert plots.spread_labels([99.0, 98.0], gap=9, low=0, high=100) == [100.0, 91.0]  # pushed down from the top
+
+
+def test_the_throughput_chart_names_its_lines_without_overlap():
+    """The fixture's float32 panel ends normal_ and uniform_ at nearly the same GB/s: their names stay apart."""
+    bench = _bench()
+    svg = plots.bench_throughput(bench["results"], bench["roofline"], "cpu")
+    found = re.findall(r'<text style="font-size: 8px[^>]*x="([\d.]+)" y="([\d.]+)"[^>]*>(\w+_)</text>', svg)
+    names = {r["initializer"] for r in bench["results"] if r["impl"] == "initlib"} | {"fill_"}
+    labels = [(float(x), float(y), name) for x, y, name in found if name in names]
+    assert len(labels) >= 4
+    for i, (x1, y1, a) in enumerate(labels):
+        for x2, y2, b in labels[i + 1 :]:
+            if abs(x1 - x2) < 60:  # side by side in one panel: at least one line of text apart
+                assert abs(y1 - y2) >= plots.LABEL_GAP_PT - 0.01, (a, b)
+    assert "tensor size (MiB)" in svg and "GB/s" in svg
+
+
+def test_ratio_and_roofline_charts_are_small_multiples_without_a_legend():
+    bench = _bench()
+    impls = {r["impl"] for r in bench["results"] if r.get("ratio_to_torch") is not None}
+    for svg in (plots.bench_ratio(bench["results"], "cpu"), plots.bench_roofline(bench["results"], "cpu")):
+        assert "legend" not in svg
+        for impl in impls:
+            assert f">{impl}, float32</text>" in svg, impl  # a panel per implementation and dtype
