@@ -25,8 +25,8 @@ def _fill(name: str, tensor: torch.Tensor, generator: torch.Generator | None = N
     entry = PARAMS[name]
     seed = int(torch.randint(0, 2**62, (1,), generator=generator)) if generator is not None else None
     with torch.random.fork_rng(devices=[]):
-        if seed is not None:
-            torch.manual_seed(seed)
+        if seed is not None:  # the CPU generator only: torch.manual_seed also seeds every lazy accelerator
+            torch.default_generator.manual_seed(seed)  # backend, formatting a stack trace each (most of a call)
         try:
             module = build(entry, arguments)
         except TypeError as error:

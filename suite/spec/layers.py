@@ -38,6 +38,11 @@ DOCS = "https://pytorch.org/docs/stable/generated/torch.nn.{}.html"
 INPUT_SHAPE = "input_shape"
 #: The pseudo-parameter of an embedding's padding row (``weight[padding_idx]``).
 PADDING_ROW = "weight[padding_idx]"
+#: The fewest values a drawn call of a random entry fills (unless the entry says otherwise): every call builds
+#: a whole module, and a bound check's 4,605,168 values (:mod:`suite.engine.rare`) then take at most 1,125
+#: calls (a 128-value bias took 36,000). Biases get it from a wide layer with few inputs (their law depends
+#: on the fan, not on the width), so the weights built alongside stay small.
+LARGE = 1 << 12
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class LayerParam:
     arguments: st.SearchStrategy  # of dicts of constructor arguments (plus INPUT_SHAPE for lazy modules)
     example: dict
     max_numel: int = MAX_NUMEL
+    min_numel: int = LARGE  # of a drawn call of a random entry
     extra: dict = field(default_factory=dict)  # constructor arguments every call passes
 
     @property
@@ -142,7 +148,7 @@ def _spec(entry: LayerParam) -> Spec:
     example = _call(entry, entry.example)
     initializer = documented_call(build(entry, entry.example, device="meta"), entry.param)[0].name
     random = TABLE[initializer].random
-    low = MIN_NUMEL if random else 1
+    low = entry.min_numel if random else 1
     calls = st.builds(lambda a: _call(entry, a), entry.arguments).filter(lambda c: low <= c.numel <= entry.max_numel)
     return Spec(
         entry.name,
@@ -166,33 +172,49 @@ def _args(**strategies) -> st.SearchStrategy:
 
 
 def _outputs(param: str, most: int) -> st.SearchStrategy:
-    """Output sizes: a bias gets at least MIN_NUMEL values (one call is then a usable sample)."""
-    return _n(MIN_NUMEL, 4 * most) if param == "bias" else _n(1, most)
+    """Output sizes: a bias gets LARGE to 4 * LARGE values (its inputs are kept few: the layer's weight is
+    built with it on every call)."""
+    return _n(LARGE, 4 * LARGE) if param == "bias" else _n(1, most)
+
+
+def _inputs(param: str, most: int, for_bias: int = 64) -> st.SearchStrategy:
+    return _n(1, for_bias if param == "bias" else most)
 
 
 def _linear(param: str) -> st.SearchStrategy:
-    # a bias entry keeps in_features small: each call builds the whole layer for its bias
-    return _args(in_features=_n(1, 64 if param == "bias" else 1024), out_features=_outputs(param, 1024))
+    return _args(in_features=_inputs(param, 1024), out_features=_outputs(param, 1024))
 
 
 def _lazy_linear(param: str) -> st.SearchStrategy:
-    return st.tuples(_n(1, 1024), _outputs(param, 1024)).map(lambda t: {"out_features": t[1], INPUT_SHAPE: (1, t[0])})
+    return st.tuples(_inputs(param, 1024), _outputs(param, 1024)).map(
+        lambda t: {"out_features": t[1], INPUT_SHAPE: (1, t[0])}
+    )
 
 
 def _bilinear(param: str) -> st.SearchStrategy:
-    return _args(in1_features=_n(1, 64), in2_features=_n(1, 64), out_features=_outputs(param, 64))
+    inputs = _inputs(param, 64, for_bias=8)
+    return _args(in1_features=inputs, in2_features=inputs, out_features=_outputs(param, 64))
 
 
 def _conv(dims: int, param: str) -> st.SearchStrategy:
-    """in/out channels as multiples of groups, odd and even kernel sizes."""
-    return st.tuples(_n(1, 4), _n(1, 32), _outputs(param, 32), st.tuples(*[_n(1, 5)] * dims)).map(
-        lambda t: {"in_channels": t[0] * t[1], "out_channels": t[0] * t[2], "kernel_size": t[3], "groups": t[0]}
+    """in/out channels as multiples of groups, odd and even kernel sizes (a bias: few inputs per group and
+    kernels up to 3, so that the weight built with it stays small)."""
+    kernel = st.tuples(*[_n(1, 3 if param == "bias" else 5)] * dims)
+    return st.tuples(_n(1, 4), _inputs(param, 64, for_bias=4), _outputs(param, 64), kernel).map(
+        lambda t: {
+            "in_channels": t[0] * t[1],
+            "out_channels": t[0] * -(-t[2] // t[0]) if param == "bias" else t[0] * t[2],
+            "kernel_size": t[3],
+            "groups": t[0],
+        }
     )
 
 
 def _lazy_conv(dims: int, param: str) -> st.SearchStrategy:
-    return st.tuples(_n(1, 48), _outputs(param, 48), st.tuples(*[_n(1, 5)] * dims)).map(
-        lambda t: {"out_channels": t[1], "kernel_size": t[2], INPUT_SHAPE: (1, t[0], *[6] * dims)}
+    """The input is as large as the kernel: materialization needs one forward pass, of any spatial size."""
+    kernel = st.tuples(*[_n(1, 3 if param == "bias" else 5)] * dims)
+    return st.tuples(_inputs(param, 64, for_bias=4), _outputs(param, 64), kernel).map(
+        lambda t: {"out_channels": t[1], "kernel_size": t[2], INPUT_SHAPE: (1, t[0], *t[2])}
     )
 
 
@@ -201,28 +223,53 @@ _padded = st.tuples(_n(2, 512), _n(1, 256), _n(0, 511)).map(
     lambda t: {"num_embeddings": t[0], "embedding_dim": t[1], "padding_idx": t[2] % t[0]}
 )
 _recurrent = _args(input_size=_n(1, 128), hidden_size=_n(8, 128))
-# biases: hidden sizes that give a bias of at least MIN_NUMEL values
-_recurrent_bias = _args(input_size=_n(1, 64), hidden_size=_n(128, 2048))
-_projected = st.tuples(_n(1, 64), _n(2, 96), _n(1, 95)).map(
+# biases: a bias of hidden_size times the gates values comes with weight_hh's gates * hidden_size^2: 128 to 512
+# (bias calls cost least there; their drawn calls may have fewer than LARGE values: RECURRENT_BIAS)
+_recurrent_bias = _args(input_size=_n(1, 16), hidden_size=_n(128, 512))
+_RECURRENT_BIAS_EXAMPLE = {"input_size": 8, "hidden_size": 256}
+_projected = st.tuples(_n(1, 64), _n(64, 192), _n(1, 191)).map(
     lambda t: {"input_size": t[0], "hidden_size": t[1], "proj_size": t[2] % t[1] or 1, "num_layers": 2}
 )
-_attention = st.tuples(_n(1, 8), _n(1, 24)).map(lambda t: {"embed_dim": t[0] * t[1], "num_heads": t[0]})
-_attention_kv = st.tuples(_n(1, 4), _n(1, 24), _n(1, 128), _n(1, 128)).map(
+
+
+def _heads(heads: st.SearchStrategy, width: st.SearchStrategy) -> st.SearchStrategy:
+    """(num_heads, embed_dim): embed_dim about ``width``, a multiple of num_heads."""
+    return st.tuples(heads, width).map(lambda t: (t[0], t[0] * max(1, t[1] // t[0])))
+
+
+_attention = _heads(_n(1, 8), _n(8, 256)).map(lambda t: {"embed_dim": t[1], "num_heads": t[0]})
+# bias_k/bias_v are (1, 1, embed_dim): one value per row of the in-projection built with them
+_attention_bias_kv = _heads(_n(1, 8), _n(MIN_NUMEL, 256)).map(lambda t: {"embed_dim": t[1], "num_heads": t[0]})
+_attention_kv = st.tuples(_heads(_n(1, 4), _n(64, 128)), _n(32, 256), _n(32, 256)).map(
     # kdim or vdim unequal to embed_dim: separate q/k/v projections
-    lambda t: {"embed_dim": t[0] * t[1], "num_heads": t[0], "kdim": t[2] + (t[2] == t[0] * t[1]), "vdim": t[3]}
+    lambda t: {"embed_dim": t[0][1], "num_heads": t[0][0], "kdim": t[1] + (t[1] == t[0][1]), "vdim": t[2]}
 )
 _features = _args(num_features=_n(1, 4096))
 _normalized = _args(normalized_shape=_n(1, 4096))
 _groups = st.tuples(_n(1, 16), _n(1, 256)).map(lambda t: {"num_groups": t[0], "num_channels": t[0] * t[1]})
 _prelu = _args(num_parameters=_n(1, 512), init=st.floats(-1.0, 1.0, width=32))
-# d_model a multiple of nhead; dim_feedforward large enough that one layer gives a sizeable sample
-# (each call builds the whole layer: wide feed-forward layers keep the calls a bound check needs few)
-_transformer_layer = st.tuples(_n(1, 4), _n(8, 32), _n(1024, 4096)).map(
-    lambda t: {"d_model": t[0] * t[1], "nhead": t[0], "dim_feedforward": t[2]}
-)
-_transformer = st.tuples(_n(1, 2), _n(4, 8), _n(4096, 8192)).map(
-    lambda t: {"d_model": t[0] * t[1], "nhead": t[0], "dim_feedforward": t[2]}
-)
+
+
+def _transformer_args(param: str) -> tuple[st.SearchStrategy, dict]:
+    """(drawn constructor arguments, the example) of a Transformer layer's parameter: each call builds the
+    whole layer, so the dimension the parameter grows with is large and the others small (attention
+    weights: a wide d_model and a narrow feed-forward layer; linear1's bias: the reverse). d_model is a
+    multiple of nhead."""
+
+    def layer(heads, width, feedforward):
+        return st.tuples(heads, width, feedforward).map(
+            lambda t: {"d_model": t[0] * max(1, t[1] // t[0]), "nhead": t[0], "dim_feedforward": t[2]}
+        )
+
+    if "attn" in param and param.endswith("weight"):
+        return layer(_n(1, 4), _n(64, 128), _n(16, 256)), {"d_model": 128, "nhead": 4, "dim_feedforward": 64}
+    if param.endswith("linear1.bias"):
+        return layer(_n(1, 2), _n(4, 16), _n(LARGE, 4 * LARGE)), {"d_model": 16, "nhead": 2, "dim_feedforward": 8192}
+    if param.endswith("weight") and "linear" in param:
+        return layer(_n(1, 4), _n(8, 64), _n(256, 2048)), {"d_model": 64, "nhead": 4, "dim_feedforward": 1024}
+    return layer(_n(1, 4), _n(8, 64), _n(16, 256)), {"d_model": 64, "nhead": 4, "dim_feedforward": 256}
+
+
 _TRANSFORMER_EXTRA = {"num_encoder_layers": 1, "num_decoder_layers": 1}
 
 _CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
@@ -251,11 +298,30 @@ _ENCODER_PARAMS = (
     "norm2.bias",
 )
 
+
+def _for(param: str, weight: dict, bias: dict) -> dict:
+    """The example of a weight or of a bias (a wide layer with few inputs: see LARGE)."""
+    return bias if "bias" in param else weight
+
+
+def _transformer_entry(layer: str, cls: type, param: str, **options) -> LayerParam:
+    arguments, example = _transformer_args(param)
+    return LayerParam(layer, cls, param, arguments, example, **options)
+
+
+_CONV_BIAS = {"in_channels": 4, "out_channels": LARGE, "groups": 2}
+
 PARAMS: dict[str, LayerParam] = {
     entry.name: entry
     for entry in [
         *[
-            LayerParam("linear", nn.Linear, p, _linear(p), {"in_features": 300, "out_features": 128})
+            LayerParam(
+                "linear",
+                nn.Linear,
+                p,
+                _linear(p),
+                _for(p, {"in_features": 300, "out_features": 128}, {"in_features": 30, "out_features": LARGE}),
+            )
             for p in ("weight", "bias")
         ],
         *[
@@ -264,19 +330,31 @@ PARAMS: dict[str, LayerParam] = {
                 nn.LazyLinear,
                 p,
                 _lazy_linear(p),
-                {"out_features": 128, INPUT_SHAPE: (1, 300)},
+                _for(p, {"out_features": 128, INPUT_SHAPE: (1, 300)}, {"out_features": LARGE, INPUT_SHAPE: (1, 30)}),
             )
             for p in ("weight", "bias")
         ],
         *[
             LayerParam(
-                "bilinear", nn.Bilinear, p, _bilinear(p), {"in1_features": 20, "in2_features": 30, "out_features": 40}
+                "bilinear",
+                nn.Bilinear,
+                p,
+                _bilinear(p),
+                _for(
+                    p,
+                    {"in1_features": 20, "in2_features": 30, "out_features": 40},
+                    {"in1_features": 4, "in2_features": 6, "out_features": LARGE},
+                ),
             )
             for p in ("weight", "bias")
         ],
         *[
             LayerParam(
-                f"conv{d}d", _CONV[d], p, _conv(d, p), {"in_channels": 32, "out_channels": 64, "kernel_size": (3,) * d}
+                f"conv{d}d",
+                _CONV[d],
+                p,
+                _conv(d, p),
+                _for(p, {"in_channels": 32, "out_channels": 64}, _CONV_BIAS) | {"kernel_size": (3,) * d},
             )
             for d in (1, 2, 3)
             for p in ("weight", "bias")
@@ -287,7 +365,7 @@ PARAMS: dict[str, LayerParam] = {
                 _CONV_T[d],
                 p,
                 _conv(d, p),
-                {"in_channels": 64, "out_channels": 32, "kernel_size": (3,) * d, "groups": 2},
+                _for(p, {"in_channels": 64, "out_channels": 32, "groups": 2}, _CONV_BIAS) | {"kernel_size": (3,) * d},
             )
             for d in (1, 2, 3)
             for p in ("weight", "bias")
@@ -298,7 +376,11 @@ PARAMS: dict[str, LayerParam] = {
                 _LAZY_CONV[d],
                 p,
                 _lazy_conv(d, p),
-                {"out_channels": 32, "kernel_size": (3,) * d, INPUT_SHAPE: (1, 16, *[6] * d)},
+                {
+                    "out_channels": _for(p, 64, LARGE),
+                    "kernel_size": (3,) * d,
+                    INPUT_SHAPE: (1, _for(p, 32, 4), *[3] * d),
+                },
             )
             for d in (1, 2, 3)
             for p in ("weight", "bias")
@@ -323,14 +405,30 @@ PARAMS: dict[str, LayerParam] = {
         ),
         *[
             LayerParam(
-                layer, cls, p, _recurrent_bias if "bias" in p else _recurrent, {"input_size": 32, "hidden_size": 128}
+                layer,
+                cls,
+                p,
+                _recurrent_bias if "bias" in p else _recurrent,
+                _for(p, {"input_size": 32, "hidden_size": 128}, _RECURRENT_BIAS_EXAMPLE),
+                min_numel=MIN_NUMEL if "bias" in p else LARGE,
             )
-            for layer, cls in (("rnn", nn.RNN), ("lstm", nn.LSTM), ("gru", nn.GRU))
-            for p in _RNN_PARAMS
+            for layer, cls in (
+                ("rnn", nn.RNN),
+                ("lstm", nn.LSTM),
+                ("gru", nn.GRU),
+                ("rnn_cell", nn.RNNCell),
+                ("lstm_cell", nn.LSTMCell),
+                ("gru_cell", nn.GRUCell),
+            )
+            for p in (_CELL_PARAMS if layer.endswith("_cell") else _RNN_PARAMS)
         ],
         *[
             LayerParam(
-                "lstm", nn.LSTM, p, _projected, {"input_size": 16, "hidden_size": 64, "proj_size": 16, "num_layers": 2}
+                "lstm",
+                nn.LSTM,
+                p,
+                _projected,
+                {"input_size": 16, "hidden_size": 128, "proj_size": 32, "num_layers": 2},
             )
             for p in ("weight_hr_l0", "weight_ih_l1")
         ],
@@ -343,13 +441,6 @@ PARAMS: dict[str, LayerParam] = {
             extra={"bidirectional": True},
         ),
         *[
-            LayerParam(
-                layer, cls, p, _recurrent_bias if "bias" in p else _recurrent, {"input_size": 32, "hidden_size": 128}
-            )
-            for layer, cls in (("rnn_cell", nn.RNNCell), ("lstm_cell", nn.LSTMCell), ("gru_cell", nn.GRUCell))
-            for p in _CELL_PARAMS
-        ],
-        *[
             LayerParam("multihead_attention", nn.MultiheadAttention, p, _attention, {"embed_dim": 64, "num_heads": 4})
             for p in ("in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias")
         ],
@@ -359,7 +450,7 @@ PARAMS: dict[str, LayerParam] = {
                 nn.MultiheadAttention,
                 p,
                 _attention_kv,
-                {"embed_dim": 64, "num_heads": 4, "kdim": 16, "vdim": 24},
+                {"embed_dim": 128, "num_heads": 4, "kdim": 48, "vdim": 64},
             )
             for p in ("q_proj_weight", "k_proj_weight", "v_proj_weight")
         ],
@@ -368,8 +459,9 @@ PARAMS: dict[str, LayerParam] = {
                 "multihead_attention_bias_kv",
                 nn.MultiheadAttention,
                 p,
-                _attention,
-                {"embed_dim": 64, "num_heads": 4},
+                _attention_bias_kv,
+                {"embed_dim": 128, "num_heads": 4},
+                min_numel=MIN_NUMEL,  # (1, 1, embed_dim): a normal law, no bound check
                 extra={"add_bias_kv": True},
             )
             for p in ("bias_k", "bias_v")
@@ -391,36 +483,13 @@ PARAMS: dict[str, LayerParam] = {
         ],
         LayerParam("rms_norm", nn.RMSNorm, "weight", _normalized, {"normalized_shape": 768}),
         LayerParam("prelu", nn.PReLU, "weight", _prelu, {"num_parameters": 1, "init": 0.25}),
+        *[_transformer_entry("transformer_encoder_layer", nn.TransformerEncoderLayer, p) for p in _ENCODER_PARAMS],
         *[
-            LayerParam(
-                "transformer_encoder_layer",
-                nn.TransformerEncoderLayer,
-                p,
-                _transformer_layer,
-                {"d_model": 64, "nhead": 4, "dim_feedforward": 2048},
-            )
-            for p in _ENCODER_PARAMS
-        ],
-        *[
-            LayerParam(
-                "transformer_decoder_layer",
-                nn.TransformerDecoderLayer,
-                p,
-                _transformer_layer,
-                {"d_model": 64, "nhead": 4, "dim_feedforward": 2048},
-            )
+            _transformer_entry("transformer_decoder_layer", nn.TransformerDecoderLayer, p)
             for p in ("multihead_attn.in_proj_weight", "multihead_attn.out_proj.bias", "linear1.bias", "norm3.weight")
         ],
         *[
-            LayerParam(
-                "transformer",
-                nn.Transformer,
-                p,
-                _transformer,
-                {"d_model": 16, "nhead": 2, "dim_feedforward": 4096},
-                max_numel=1 << 17,
-                extra=_TRANSFORMER_EXTRA,
-            )
+            _transformer_entry("transformer", nn.Transformer, p, max_numel=1 << 17, extra=_TRANSFORMER_EXTRA)
             for p in (
                 "encoder.layers.0.self_attn.in_proj_weight",
                 "encoder.layers.0.linear1.weight",

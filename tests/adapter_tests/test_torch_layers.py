@@ -206,3 +206,27 @@ def test_verify_cli_on_torch_layers():
     only += "batch_norm2d_running_var_,prelu_weight_,conv_transpose3d_weight_"
     result = suite("verify", "--target", "torch-layers", "--only", only, "--budget", "quick")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("budget", ["quick", "default"])
+def test_every_bound_check_reaches_its_rare_event_sample_within_the_call_cap(budget):
+    """Each call builds a module, so a bound check (suite.engine.rare) must reach its n values within the
+    budget's cap of further calls for the fixed call and for any drawn call (at least ``min_numel`` values):
+    n = ceil(ln(0.01) / ln(1 - r)), 4,605,168 at r = 1e-6 (default), 460,515 at r = 1e-5 (quick)."""
+    from suite.engine import rare
+    from suite.stats.budget import BUDGETS
+
+    plan = BUDGETS[budget]
+    needed = rare.values_needed(plan.rare_rate)
+    assert needed == {"quick": 460_515, "default": 4_605_168}[budget]
+    bounded = 0
+    for name, entry in layers.PARAMS.items():
+        spec = layers.LAYER_TABLE[name]
+        example = spec.fixed[0]
+        law = spec.claim(example).marginal
+        if not spec.random or law is None or not law.bounded:
+            continue
+        bounded += 1
+        assert example.numel * plan.rare_calls >= needed, f"{name}: its fixed call of {example.numel} values"
+        assert entry.min_numel * plan.rare_calls >= needed, f"{name}: drawn calls of {entry.min_numel} values"
+    assert bounded >= 60  # the uniform defaults of Linear, Conv, RNN, attention, Transformer layers
