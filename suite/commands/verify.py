@@ -78,6 +78,9 @@ def provides_nothing(target) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from suite.engine import threads
+
+    threads.sleep_when_idle()  # before torch is imported
     from suite.commands import summary
     from suite.engine import verification, workers
     from suite.engine.ledger import Ledger

@@ -88,7 +88,21 @@ monitor = None
 
 def takes_generator(fn) -> bool:
     """Whether ``fn`` accepts ``generator=`` (a ``generator`` parameter or ``**kwargs``; True when its
-    signature cannot be read)."""
+    signature cannot be read). Remembered per function (reading a signature costs more than many a call)."""
+    seen = _TAKES_GENERATOR.get(id(fn))
+    if seen is not None and seen[0] is fn:
+        return seen[1]
+    answer = _reads_generator(fn)
+    _TAKES_GENERATOR[id(fn)] = (fn, answer)
+    return answer
+
+
+#: takes_generator's answers by ``id(fn)``, with the function itself: it is kept alive, so its id is not
+#: reused, and the target's own ``__hash__``/``__eq__`` are never called.
+_TAKES_GENERATOR: dict[int, tuple[object, bool]] = {}
+
+
+def _reads_generator(fn) -> bool:
     try:
         parameters = inspect.signature(fn).parameters
     except (TypeError, ValueError):

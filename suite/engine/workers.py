@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
-from suite.engine import invoke, process_state
+from suite.engine import invoke, process_state, threads
 from suite.engine.verdict import Verdict
 
 #: Seconds a call may run past its time limit before the worker is killed: inside the worker SIGALRM
@@ -247,6 +247,7 @@ class _Pool:
         self.memory_limit = isolation.memory_limit
         self.target_name, self.plan, self.seed, self.locate = target_name, plan, seed, locate
         self.context = multiprocessing.get_context("spawn")
+        threads.sleep_when_idle()  # the workers inherit it
 
     def run(self, names: list[str]) -> Iterator[tuple[list[Verdict], float]]:
         pending = deque(range(len(names)))
