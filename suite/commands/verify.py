@@ -85,14 +85,6 @@ def provides_nothing(target) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from suite.engine import threads
-
-    threads.sleep_when_idle()  # before torch is imported
-    from suite.commands import summary
-    from suite.engine import verification, workers
-    from suite.engine.ledger import Ledger
-    from suite.engine.targets import UsageError, load
-
     def usage(message: str) -> int:
         print(f"python -m suite verify: error: {message}", file=sys.stderr)
         return 2
@@ -103,6 +95,15 @@ def run(args: argparse.Namespace) -> int:
         return usage(f"--time-limit: must be > 0 seconds, got {args.time_limit}")
     if args.unit_time_limit is not None and not args.unit_time_limit > 0:
         return usage(f"--unit-time-limit: must be > 0 seconds, got {args.unit_time_limit}")
+    if args.isolation == "workers" and (args.jobs is None or args.jobs >= 1):
+        from suite.engine import warm
+
+        warm.start()  # the workers' fork server imports the engine while this process does its own set-up
+    from suite.commands import summary
+    from suite.engine import verification, workers
+    from suite.engine.ledger import Ledger
+    from suite.engine.targets import UsageError, load
+
     try:
         isolation = _isolation(args)
     except ValueError as error:

@@ -2,13 +2,15 @@
 
 A verifier of other people's code must survive that code. In-process, a segfault, ``os._exit``, a call
 stuck inside C (SIGALRM waits for it to return) or a 30 GB allocation ends the whole run. Here each
-unit runs in a worker process, spawned (torch and OpenMP do not survive a fork safely), with an
-address-space limit (``resource.setrlimit(RLIMIT_AS)``); the worker writes which call of the target
-is in flight and since when into shared memory, and the parent kills a worker whose call runs past its
-time limit. When a worker dies, the parent replaces it and runs the unit again in the new worker,
-deterministically (seeds are derived per case), with the call that killed the worker refused: that
-call fails with the reason (the signal, the exit status, the time limit), later calls of the same
-function are not made (as after a hang in-process), the rest of the unit's checks run as usual.
+unit runs in a worker process, forked from a fork server that imported the engine and nothing else
+(:mod:`suite.engine.warm`; the verifier itself is never forked: torch and OpenMP do not survive a fork of
+a process that ran them), with an address-space limit (``resource.setrlimit(RLIMIT_AS)``); the worker
+writes which call of the target is in flight and since when into shared memory, and the parent kills a
+worker whose call runs past its time limit. When a worker dies, the parent replaces it and runs the unit
+again in the new worker, deterministically (seeds are derived per case), with the call that killed the
+worker refused: that call fails with the reason (the signal, the exit status, the time limit), later
+calls of the same function are not made (as after a hang in-process), the rest of the unit's checks run
+as usual. A unit as a whole has a time limit too (:func:`unit_timed_out`).
 
 The result does not depend on the number of workers: units are independent (each starts from the
 same process state, :mod:`suite.engine.process_state`) and their verdicts are returned in the order of
@@ -18,7 +20,6 @@ the plan, whichever worker finished first.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import time
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
-from suite.engine import invoke, process_state, threads
+from suite.engine import invoke, process_state, threads, warm
 from suite.engine.verdict import Verdict
 
 #: Seconds a call may run past its time limit before the worker is killed: inside the worker SIGALRM
@@ -277,8 +278,8 @@ class _Pool:
         self.unit_time_limit = unit_time_limit
         self.memory_limit = isolation.memory_limit
         self.target_name, self.plan, self.seed, self.locate = target_name, plan, seed, locate
-        self.context = multiprocessing.get_context("spawn")
         threads.sleep_when_idle()  # the workers inherit it
+        self.context = warm.context()
 
     def run(self, names: list[str]) -> Iterator[tuple[list[Verdict], float]]:
         pending = deque(range(len(names)))
