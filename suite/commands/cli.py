@@ -70,13 +70,21 @@ def output_problem(option: str, path: str | os.PathLike) -> str | None:
     return None
 
 
+def _commands_to_import(argv: list[str]) -> dict[str, str]:
+    """The commands whose modules ``main`` imports: only the one being run when the first argument names
+    one (a command's module may import torch and more: seconds), else all of them (``--help``, a usage
+    error: the list of commands with their help lines)."""
+    chosen = argv[0] if argv else None
+    return {chosen: COMMANDS[chosen]} if chosen in COMMANDS else COMMANDS
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(
         prog="python -m suite",
         description="Verify weight initializers against what they promise, measure the verifier, benchmark.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
-    for name, module_name in COMMANDS.items():
+    for name, module_name in _commands_to_import(sys.argv[1:] if argv is None else argv).items():
         module = importlib.import_module(module_name)
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)

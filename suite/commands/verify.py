@@ -36,6 +36,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="per-call time limit of the target's functions (default: the budget's)",
     )
     parser.add_argument(
+        "--unit-time-limit",
+        type=float,
+        metavar="SECONDS",
+        help="time limit of one initializer's checks; past it they fail with one verdict naming the limit and "
+        "the run goes on (default: 30 per-call time limits of the budget)",
+    )
+    parser.add_argument(
         "--isolation",
         choices=("workers", "none"),
         default="workers",
@@ -78,11 +85,6 @@ def provides_nothing(target) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from suite.commands import summary
-    from suite.engine import verification, workers
-    from suite.engine.ledger import Ledger
-    from suite.engine.targets import UsageError, load
-
     def usage(message: str) -> int:
         print(f"python -m suite verify: error: {message}", file=sys.stderr)
         return 2
@@ -91,6 +93,17 @@ def run(args: argparse.Namespace) -> int:
         return usage(f"--alpha: must lie in (0, 1), got {args.alpha}")
     if args.time_limit is not None and not args.time_limit > 0:
         return usage(f"--time-limit: must be > 0 seconds, got {args.time_limit}")
+    if args.unit_time_limit is not None and not args.unit_time_limit > 0:
+        return usage(f"--unit-time-limit: must be > 0 seconds, got {args.unit_time_limit}")
+    if args.isolation == "workers" and (args.jobs is None or args.jobs >= 1):
+        from suite.engine import warm
+
+        warm.start()  # the workers' fork server imports the engine while this process does its own set-up
+    from suite.commands import summary
+    from suite.engine import verification, workers
+    from suite.engine.ledger import Ledger
+    from suite.engine.targets import UsageError, load
+
     try:
         isolation = _isolation(args)
     except ValueError as error:
@@ -113,7 +126,16 @@ def run(args: argparse.Namespace) -> int:
     progress(f"Verifying {target.name} (budget {args.budget}, seed {args.seed}, family-wise alpha {args.alpha:g})")
     try:
         outcome = verification.verify(
-            target, only, args.seed, args.budget, args.alpha, ledger, progress, args.time_limit, isolation
+            target,
+            only,
+            args.seed,
+            args.budget,
+            args.alpha,
+            ledger,
+            progress,
+            args.time_limit,
+            isolation,
+            args.unit_time_limit,
         )
     except workers.WorkerStartFailed as error:
         return usage(f"--isolation workers: {error}")

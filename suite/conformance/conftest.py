@@ -79,6 +79,14 @@ def outcome(pytestconfig, verify_target, ledger):
         ledger,
     )
     path = pytestconfig.getoption("--verdicts-json")
-    if path:
+    if path and _writes_json(pytestconfig):
         write_json(path, summary.to_json(result))
     return result
+
+
+def _writes_json(config) -> bool:
+    """Under pytest-xdist every worker collects every test, so every worker runs the same whole
+    verification (Holm needs the whole run's p-values) and reaches the same verdicts; one of them, the
+    first, writes ``--verdicts-json`` (no two processes writing one file)."""
+    worker = getattr(config, "workerinput", None)
+    return worker is None or worker.get("workerid") == "gw0"

@@ -8,6 +8,7 @@ import hashlib
 import inspect
 import signal
 import threading
+import time
 
 import torch
 
@@ -23,16 +24,45 @@ class CallFailed(Exception):
         self.error = error
 
 
-class _TimedOut(BaseException):
+class TimedOut(BaseException):
     """Raised inside the target's code by the timer (a BaseException, so the target's own
     ``except Exception`` cannot swallow it)."""
+
+
+class UnitTimedOut(BaseException):
+    """The unit of work (one initializer's checks) ran past its time limit: raised where the next call of
+    the target would start (a BaseException, so neither the target's nor a check's ``except Exception``
+    stops it; :mod:`suite.engine.workers` turns it into the unit's one failing verdict)."""
+
+
+#: ``time.monotonic()`` after which no further call of the target starts in the current unit of work
+#: (None: no unit time limit); set by :func:`unit_time_limit`.
+unit_deadline: float | None = None
+
+
+@contextlib.contextmanager
+def unit_time_limit(seconds: float | None):
+    """The block is one unit of work that may run ``seconds`` (None: no limit): every timed call of the
+    target (:func:`time_limit`) that would start later raises :class:`UnitTimedOut` instead. A unit
+    stuck in a single call is the per-call limit's business, or (in a worker) the parent's, which kills
+    the worker when the unit's time has passed."""
+    global unit_deadline
+    previous = unit_deadline
+    unit_deadline = None if seconds is None else time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        unit_deadline = previous
 
 
 @contextlib.contextmanager
 def time_limit(seconds: float):
     """Interrupt the block after ``seconds`` (SIGALRM; main thread on Unix only, elsewhere no limit).
     Code stuck inside one C call is interrupted when that call returns; in a worker process the
-    :data:`monitor` is told the deadline, and the parent kills the worker when it passes."""
+    :data:`monitor` is told the deadline, and the parent kills the worker when it passes. Past the
+    unit's deadline (:func:`unit_time_limit`) the block does not start: :class:`UnitTimedOut`."""
+    if unit_deadline is not None and time.monotonic() > unit_deadline:
+        raise UnitTimedOut
     watch = monitor
     if watch is not None:
         watch.arm(seconds)
@@ -52,7 +82,7 @@ def _alarm(seconds: float):
         return
 
     def interrupt(signum, frame):
-        raise _TimedOut
+        raise TimedOut
 
     previous = signal.signal(signal.SIGALRM, interrupt)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -88,7 +118,21 @@ monitor = None
 
 def takes_generator(fn) -> bool:
     """Whether ``fn`` accepts ``generator=`` (a ``generator`` parameter or ``**kwargs``; True when its
-    signature cannot be read)."""
+    signature cannot be read). Remembered per function (reading a signature costs more than many a call)."""
+    seen = _TAKES_GENERATOR.get(id(fn))
+    if seen is not None and seen[0] is fn:
+        return seen[1]
+    answer = _reads_generator(fn)
+    _TAKES_GENERATOR[id(fn)] = (fn, answer)
+    return answer
+
+
+#: takes_generator's answers by ``id(fn)``, with the function itself: it is kept alive, so its id is not
+#: reused, and the target's own ``__hash__``/``__eq__`` are never called.
+_TAKES_GENERATOR: dict[int, tuple[object, bool]] = {}
+
+
+def _reads_generator(fn) -> bool:
     try:
         parameters = inspect.signature(fn).parameters
     except (TypeError, ValueError):
@@ -122,7 +166,7 @@ def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: fl
     try:
         with time_limit(seconds), global_seed(None if seeded else seed):
             return fn(tensor, **kwargs, **extra)
-    except _TimedOut:
+    except TimedOut:
         _HUNG[id(fn)] = f"did not return within {seconds:g} s (time limit)"
         raise CallFailed(_HUNG[id(fn)]) from None
     except Exception as error:  # the target's own failure, whatever it is

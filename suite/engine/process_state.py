@@ -19,10 +19,22 @@ import torch
 from suite.engine import invoke
 
 
+def _device_mode():
+    """The device of the active ``torch.set_default_device`` mode, or None when there is none (factory
+    calls then allocate on the CPU). Not ``torch.get_default_device()``: that says ``cpu`` both without a
+    mode and under a ``cpu`` mode, and a mode, even a ``cpu`` one, routes every torch call through a
+    Python ``__torch_function__`` (the warning in ``torch.set_default_device``'s documentation)."""
+    from torch.overrides import _get_current_function_mode_stack
+    from torch.utils._device import DeviceContext
+
+    modes = [m for m in _get_current_function_mode_stack() if isinstance(m, DeviceContext)]
+    return modes[-1].device if modes else None
+
+
 def _snapshot() -> dict:
     return {
         "dtype": torch.get_default_dtype(),
-        "device": torch.get_default_device(),
+        "device": _device_mode(),
         "threads": torch.get_num_threads(),
         "grad": torch.is_grad_enabled(),
         "deterministic": torch.are_deterministic_algorithms_enabled(),
@@ -33,12 +45,18 @@ def _snapshot() -> dict:
 
 
 def _restore(state: dict) -> None:
-    torch.set_default_dtype(state["dtype"])
-    torch.set_default_device(state["device"])
+    """Put back ``state``; a setter is called only where the value changed (setting the default device
+    installs a mode, see :func:`_device_mode`; ``use_deterministic_algorithms`` imports torch's compiler,
+    seconds on first use)."""
+    if torch.get_default_dtype() != state["dtype"]:
+        torch.set_default_dtype(state["dtype"])
+    if _device_mode() != state["device"]:
+        torch.set_default_device(state["device"])
     if torch.get_num_threads() != state["threads"]:
         torch.set_num_threads(state["threads"])
     torch.set_grad_enabled(state["grad"])
-    torch.use_deterministic_algorithms(state["deterministic"])
+    if torch.are_deterministic_algorithms_enabled() != state["deterministic"]:
+        torch.use_deterministic_algorithms(state["deterministic"])
     torch.default_generator.set_state(state["torch_rng"])
     np.random.set_state(state["numpy_rng"])
     random.setstate(state["python_rng"])

@@ -36,6 +36,16 @@ def make_plan(table: dict[str, claims.Spec], budget: budgets.Budget, alpha: floa
     return RunPlan(budget, alpha, alpha / bound)
 
 
+#: The default time limit of one unit of work (one initializer's checks), in per-call time limits of the
+#: budget: 30 x 10 s at quick, 30 x 20 s at default, 30 x 60 s at thorough.
+UNIT_TIME_LIMIT_CALLS = 30
+
+
+def unit_time_limit(budget: budgets.Budget) -> float:
+    """The default time limit of one unit of work at ``budget`` (:data:`UNIT_TIME_LIMIT_CALLS`)."""
+    return UNIT_TIME_LIMIT_CALLS * budget.time_limit
+
+
 @lru_cache(maxsize=256)
 def planned_sample(check_alpha: float, design: float, kurtosis: float, normal: bool, cap: int) -> int:
     """Values needed for power 0.99 against the design std error (variance test), capped."""
@@ -74,9 +84,12 @@ def verify(
     progress: Callable[[str], None] = lambda line: None,
     time_limit: float | None = None,
     isolation: workers.Isolation = workers.IN_PROCESS,
+    unit_limit: float | None = None,
 ) -> Outcome:
     """Verify ``target``; ``isolation`` says where the target's code runs (in this process by default;
-    :mod:`suite.engine.workers` for worker processes), which does not change the verdicts."""
+    :mod:`suite.engine.workers` for worker processes), which does not change the verdicts. A unit of work
+    (one initializer's checks) that runs past ``unit_limit`` seconds (default :func:`unit_time_limit`)
+    gets one failing verdict naming the limit, and the run goes on."""
     started = time.perf_counter()
     chosen_budget = budgets.get(budget)
     if time_limit is not None:
@@ -86,7 +99,9 @@ def verify(
     outcome = Outcome(target.name, seed, budget, alpha, ledger=ledger)
     entries = [(name, check, _function(target, name)) for name, check in _work(target, table, plan, seed)]
     entries = [entry for entry in entries if only is None or entry[0] in only]
-    results = workers.execute(isolation, target.name, plan, seed, [e for e in entries if e[2] is not None], locate)
+    unit_limit = unit_time_limit(chosen_budget) if unit_limit is None else unit_limit
+    units = [e for e in entries if e[2] is not None]
+    results = workers.execute(isolation, target.name, plan, seed, units, locate, unit_limit)
     with workers.interruptible():
         try:
             for name, _, fn in entries:

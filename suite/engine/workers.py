@@ -2,13 +2,15 @@
 
 A verifier of other people's code must survive that code. In-process, a segfault, ``os._exit``, a call
 stuck inside C (SIGALRM waits for it to return) or a 30 GB allocation ends the whole run. Here each
-unit runs in a worker process, spawned (torch and OpenMP do not survive a fork safely), with an
-address-space limit (``resource.setrlimit(RLIMIT_AS)``); the worker writes which call of the target
-is in flight and since when into shared memory, and the parent kills a worker whose call runs past its
-time limit. When a worker dies, the parent replaces it and runs the unit again in the new worker,
-deterministically (seeds are derived per case), with the call that killed the worker refused: that
-call fails with the reason (the signal, the exit status, the time limit), later calls of the same
-function are not made (as after a hang in-process), the rest of the unit's checks run as usual.
+unit runs in a worker process, forked from a fork server that imported the engine and nothing else
+(:mod:`suite.engine.warm`; the verifier itself is never forked: torch and OpenMP do not survive a fork of
+a process that ran them), with an address-space limit (``resource.setrlimit(RLIMIT_AS)``); the worker
+writes which call of the target is in flight and since when into shared memory, and the parent kills a
+worker whose call runs past its time limit. When a worker dies, the parent replaces it and runs the unit
+again in the new worker, deterministically (seeds are derived per case), with the call that killed the
+worker refused: that call fails with the reason (the signal, the exit status, the time limit), later
+calls of the same function are not made (as after a hang in-process), the rest of the unit's checks run
+as usual. A unit as a whole has a time limit too (:func:`unit_timed_out`).
 
 The result does not depend on the number of workers: units are independent (each starts from the
 same process state, :mod:`suite.engine.process_state`) and their verdicts are returned in the order of
@@ -18,7 +20,6 @@ the plan, whichever worker finished first.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import time
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
-from suite.engine import invoke, process_state
+from suite.engine import invoke, process_state, threads, warm
 from suite.engine.verdict import Verdict
 
 #: Seconds a call may run past its time limit before the worker is killed: inside the worker SIGALRM
@@ -96,18 +97,29 @@ def execute(
     seed: int,
     units: list[tuple[str, Callable, object]],
     locate: Callable,
+    unit_time_limit: float | None = None,
 ) -> Iterator[tuple[list[Verdict], float]]:
     """(verdicts, seconds) for each unit ``(name, check, fn)``, in the order given. In-process: ``check(fn)``
     under :func:`suite.engine.process_state.guard`. In workers: ``locate(target, plan, seed, name)``
-    gives a worker the unit's ``(check, fn)`` on its own copy of the target (loaded by ``target_name``)."""
+    gives a worker the unit's ``(check, fn)`` on its own copy of the target (loaded by ``target_name``).
+    A unit that runs past ``unit_time_limit`` seconds (None: no limit) gets one failing verdict naming the
+    limit (:func:`unit_timed_out`) instead of its checks' verdicts."""
     if isolation.in_process:
         for name, check, fn in units:
             started = time.perf_counter()
-            with process_state.guard(seed, name):
-                verdicts = check(fn)
-            yield verdicts, time.perf_counter() - started
+            yield _run_unit(target_name, name, seed, check, fn, unit_time_limit), time.perf_counter() - started
         return
-    yield from _Pool(isolation, target_name, plan, seed, locate).run([name for name, _, _ in units])
+    pool = _Pool(isolation, target_name, plan, seed, locate, unit_time_limit)
+    yield from pool.run([name for name, _, _ in units])
+
+
+def _run_unit(target_name: str, name: str, seed: int, check: Callable, fn, seconds: float | None) -> list[Verdict]:
+    """``check(fn)`` under the process-state guard and the unit time limit."""
+    with process_state.guard(seed, name), invoke.unit_time_limit(seconds):
+        try:
+            return check(fn)
+        except invoke.UnitTimedOut:
+            return [unit_timed_out(target_name, name, seed, seconds)]
 
 
 def unit_failure(target: str, name: str, seed: int, reason: str) -> Verdict:
@@ -123,6 +135,23 @@ def unit_failure(target: str, name: str, seed: int, reason: str) -> Verdict:
         passed=False,
         seed=seed,
         reason=reason,
+    )
+
+
+def unit_timed_out(target: str, name: str, seed: int, seconds: float) -> Verdict:
+    """The one verdict of a unit that ran past its time limit (in-process or in a worker alike)."""
+    return Verdict(
+        target=target,
+        initializer=name,
+        check="unit.time_limit",
+        case=0,
+        call=f"the checks of {name}",
+        claim=f"the checks of one initializer finish within the unit time limit ({seconds:g} s)",
+        passed=False,
+        seed=seed,
+        measured=f"more than {seconds:g} s",
+        reason=f"did not finish within {seconds:g} s (the unit time limit, --unit-time-limit): the run went on "
+        "without its remaining checks",
     )
 
 
@@ -184,7 +213,9 @@ class _Monitor:
         return ""
 
 
-def _worker_main(conn, numbers, text, target_name: str, plan, seed: int, memory_limit: int | None, locate) -> None:
+def _worker_main(
+    conn, numbers, text, target_name: str, plan, seed: int, memory_limit: int | None, locate, unit_limit
+) -> None:
     """A worker process: load the target, then run the units the parent sends until it sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if memory_limit:
@@ -206,11 +237,10 @@ def _worker_main(conn, numbers, text, target_name: str, plan, seed: int, memory_
         monitor.begin_unit(refused)
         started = time.perf_counter()
         check, fn = locate(target, plan, seed, name)
-        with process_state.guard(seed, name):
-            try:
-                verdicts = check(fn)
-            except Exception as error:  # the suite's own failure: reported as the unit's failure
-                verdicts = [unit_failure(target.name, name, seed, f"{type(error).__name__}: {error} (in the suite)")]
+        try:
+            verdicts = _run_unit(target.name, name, seed, check, fn, unit_limit)
+        except Exception as error:  # the suite's own failure: reported as the unit's failure
+            verdicts = [unit_failure(target.name, name, seed, f"{type(error).__name__}: {error} (in the suite)")]
         monitor.numbers[2] = 0.0
         conn.send(("done", index, verdicts, time.perf_counter() - started))
 
@@ -224,7 +254,7 @@ class _Worker:
         self.numbers = context.RawArray("d", 3)  # call number, start (time.monotonic), time limit (0: idle)
         self.text = context.RawArray("c", 256)  # the function in flight
         self.conn, child = context.Pipe()
-        settings = (pool.target_name, pool.plan, pool.seed, pool.memory_limit, pool.locate)
+        settings = (pool.target_name, pool.plan, pool.seed, pool.memory_limit, pool.locate, pool.unit_time_limit)
         self.process = context.Process(
             target=_worker_main, args=(child, self.numbers, self.text, *settings), daemon=True
         )
@@ -233,6 +263,7 @@ class _Worker:
         self.ready = False
         self.unit: int | None = None
         self.hang: str | None = None
+        self.overtime = False  # killed for the unit time limit
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -242,11 +273,13 @@ class _Worker:
 
 
 class _Pool:
-    def __init__(self, isolation: Isolation, target_name: str, plan, seed: int, locate: Callable):
+    def __init__(self, isolation: Isolation, target_name: str, plan, seed: int, locate: Callable, unit_time_limit=None):
         self.jobs = isolation.jobs
+        self.unit_time_limit = unit_time_limit
         self.memory_limit = isolation.memory_limit
         self.target_name, self.plan, self.seed, self.locate = target_name, plan, seed, locate
-        self.context = multiprocessing.get_context("spawn")
+        threads.sleep_when_idle()  # the workers inherit it
+        self.context = warm.context()
 
     def run(self, names: list[str]) -> Iterator[tuple[list[Verdict], float]]:
         pending = deque(range(len(names)))
@@ -263,7 +296,10 @@ class _Pool:
             if not worker.ready:
                 raise WorkerStartFailed(f"a worker process {reason} before it had loaded the target")
             index = worker.unit
-            if index is not None:
+            if index is not None and worker.overtime:
+                failure = unit_timed_out(self.target_name, names[index], self.seed, self.unit_time_limit)
+                results[index] = ([failure], time.perf_counter() - started[index])
+            elif index is not None:
                 in_call, number = worker.hang is not None or worker.numbers[2] > 0, int(worker.numbers[0])
                 function = worker.text.value.decode()
                 if in_call and function and function not in refused[index] and reruns[index] < MAX_RERUNS:
@@ -305,6 +341,15 @@ class _Pool:
                         worker.unit = None
                 now = time.monotonic()
                 for worker in list(workers):
+                    unit_limit = self.unit_time_limit
+                    if (
+                        worker.unit is not None
+                        and unit_limit is not None
+                        and time.perf_counter() - started[worker.unit] > unit_limit + KILL_GRACE
+                    ):
+                        worker.overtime = True  # stuck inside a call or in the suite's checks: killed
+                        died(worker)
+                        continue
                     limit = worker.numbers[2]
                     if worker.unit is not None and limit > 0 and now - worker.numbers[1] > limit + KILL_GRACE:
                         worker.hang = (

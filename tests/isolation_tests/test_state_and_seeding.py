@@ -23,6 +23,17 @@ def test_guard_restores_what_a_unit_changed():
     assert torch.equal(torch.get_rng_state(), before[2])
 
 
+def test_guard_leaves_no_default_device_mode_behind():
+    """torch.set_default_device, even to "cpu", installs a mode that every later torch call goes through
+    (its documentation's warning); the guard puts back what it found: no mode at all."""
+    from torch.overrides import _get_current_function_mode_stack
+
+    with process_state.guard(0, "device setter"):
+        torch.set_default_device("cpu")
+        assert _get_current_function_mode_stack()
+    assert not _get_current_function_mode_stack()
+
+
 def test_a_unit_starts_from_the_same_global_rng_state_whatever_ran_before():
     def first_draw():
         with process_state.guard(5, "unit"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from suite.engine.invoke import time_limit
+from suite.engine.invoke import UnitTimedOut, time_limit
 from suite.engine.verdict import Verdict
 from suite.spec import oracle
 from suite.spec.claims import FAN_CASES, GAIN_BAD_CASES, GAIN_CASES
@@ -31,7 +31,7 @@ def _call(fn, *args):
         with time_limit(TIME_LIMIT):
             return fn(*args), None
     except BaseException as error:  # includes the time limit; the verdict reports it
-        if isinstance(error, KeyboardInterrupt):
+        if isinstance(error, (KeyboardInterrupt, UnitTimedOut)):
             raise
         return None, error
 

@@ -1,0 +1,32 @@
+"""The model audit's factories run under a time limit (suite.audit.factory): a factory that never returns
+ends in an error naming the limit instead of stalling the audit; a factory within it is unchanged."""
+
+import inspect
+
+import pytest
+import torch
+
+from suite.audit import AuditError, audit
+from suite.audit.factory import FactoryTimeLimit, load_callable
+from tests.suite_tests.helpers import HERE
+
+FACTORIES = HERE.parent / "isolation_tests" / "stuck_factory.py"
+
+
+def test_a_factory_past_its_limit_raises_naming_the_limit():
+    factory = load_callable(f"{FACTORIES}:build_forever", "--model", time_limit=0.5)
+    with pytest.raises(FactoryTimeLimit, match=r"within 0\.5 s .*--model factory"):
+        factory()
+
+
+def test_the_audit_of_a_stuck_factory_ends_with_an_error_naming_the_limit():
+    factory = load_callable(f"{FACTORIES}:build_forever", "--model", time_limit=0.5)
+    with pytest.raises(AuditError, match=r"FactoryTimeLimit: did not return within 0\.5 s"):
+        audit(factory, budget="quick")
+
+
+def test_a_factory_within_its_limit_keeps_its_name_signature_and_result():
+    factory = load_callable(f"{FACTORIES}:build", "--model", time_limit=5)
+    assert factory.__name__ == "build" and "width" in inspect.signature(factory).parameters
+    model = factory(width=4)
+    assert isinstance(model, torch.nn.Linear) and model.in_features == 4
