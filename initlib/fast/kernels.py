@@ -32,9 +32,9 @@ stream (:mod:`initlib.fast.stream`), from the words ``x_k(i)`` of each block ``k
   ``sqrt(2) erfcinv(2 (1 - u))`` beyond, clamped to [alpha, beta] against rounding; then
   ``mean + scale z`` (scale = -std when reflected), clamped to the bounds in the output's dtype.
 
-:data:`KERNELS` is the compiled set (cached on disk). :func:`build` compiles the same code with some of
-the helpers it calls replaced, so that the mutant catalogue can build a set with one part broken
-(suite/selfcheck/fast_mutants.py).
+:data:`KERNELS` is the compiled set (cached on disk, keyed by the hash of every file in :data:`JITTED`).
+:func:`build` compiles the same code with some of the helpers it calls replaced, so that the mutant
+catalogue can build a set with one part broken (suite/selfcheck/fast_mutants.py).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from numba import types
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from . import box_muller, inverse_normal, stream
-from ._jit import KERNEL, inline
+from ._jit import KERNEL, compile_cached, inline, source_hash
 from .box_muller import normal_pair32
 from .inverse_normal import central, erfcinv32, giles_w, in_tail, outer
 from .stream import block_key, word
@@ -301,6 +301,11 @@ SIGNATURES = {
 }
 
 
+#: The modules of compiled code the kernels are made of: what :func:`build` recompiles, and whose files'
+#: hash keys the disk cache (``initlib.fast._jit.compile_cached``).
+JITTED = (stream, inverse_normal, box_muller, sys.modules[__name__])
+
+
 @dataclass(frozen=True)
 class Kernels:
     """One compiled set: ``uniform32/64(out, seed, first, low, span)``, ``normal32/64(out, seed, first,
@@ -320,7 +325,7 @@ def build(**replacements) -> Kernels:
     :mod:`.inverse_normal` and this module is recompiled so that its callers see the replacement."""
     swap = {id(globals()[name]): value for name, value in replacements.items()}
     options = dict(KERNEL, cache=False)
-    for module in (stream, inverse_normal, box_muller, sys.modules[__name__]):
+    for module in JITTED:
         namespace = dict(vars(module))
         for name, value in namespace.items():
             namespace[name] = swap.get(id(value), value)
@@ -342,8 +347,8 @@ def _rebound(function, namespace: dict):
 
 
 def _compile() -> Kernels:
-    options = dict(KERNEL)
-    return Kernels(**{name: numba.njit([sig], **options)(fn) for name, (fn, sig) in SIGNATURES.items()})
+    source = source_hash(JITTED)
+    return Kernels(**{name: compile_cached(fn, sig, source) for name, (fn, sig) in SIGNATURES.items()})
 
 
 #: The correct kernels (compiled on import, from the disk cache after the first time).

@@ -382,7 +382,14 @@ TABLE: dict[str, Spec] = {
             _trunc_normal,
             "torch.nn.init.trunc_normal_ docs (absolute cut-offs)",
             (FLOAT_ONLY, BadCall("a >= b", (6, 4), {"a": 1.0, "b": -1.0})),
-            fixed=(call("trunc_normal_", (128, 64), std=0.02),),
+            # the usual call, then two intervals deep in a tail (torch's docs allow any a < b): their mass
+            # lies 3 to 8 std from the mean, where a sampler that inverts the distribution function needs
+            # the tail of its inverse (Phi^-1 at 1e-15 ... 1e-3)
+            fixed=(
+                call("trunc_normal_", (128, 64), std=0.02),
+                call("trunc_normal_", (128, 64), a=-8.0, b=-4.0),
+                call("trunc_normal_", (128, 64), mean=0.5, std=0.5, a=2.0, b=3.5),
+            ),
         ),
         Spec(
             "xavier_uniform_",
