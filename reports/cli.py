@@ -3,9 +3,9 @@
 By default, without input files (as in tox -e report), it first RUNS THE SUITE with this Python: a quick
 verification of initlib and torch.nn.init and a quick CPU benchmark, one after the other, streaming their
 progress (the commands are listed below); mutants and calibration are not run (slow). Then it renders what
-they made. That takes minutes, not seconds. Measured on 2 cores: 9-12 s per verification on an idle
-machine; on a machine shared with other work (load average 7-20) 50-125 s per verification, 280 s or more
-for the benchmark (it reached the 300 s limit twice), 13-18 s for the demonstrations, 7.5-9 min in all.
+they made. That takes a minute or more, not seconds. Measured on 2 cores: about 80 s in all on an
+idle machine (10 s per verification, 42 s for the benchmark, 3 s for the demonstrations); on a machine
+shared with other work (load average 20-30) 8-9 min.
 --timeout S bounds each command (default 300 s); one that fails or runs out of time leaves its section out,
 and the top of the report says why and which command completes it.
 
