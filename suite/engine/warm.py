@@ -33,8 +33,7 @@ def start() -> None:
     from it. Starting it again is a no-op while it runs."""
     from multiprocessing import forkserver
 
-    from suite.engine import threads
-
-    threads.sleep_when_idle()  # the server, and so every worker, inherits it
+    # OMP_WAIT_POLICY is already set: importing suite.engine (this package) sets it, and the server, so
+    # every worker, inherits the environment.
     context()
     forkserver.ensure_running()

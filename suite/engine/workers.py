@@ -125,33 +125,36 @@ def _run_unit(target_name: str, name: str, seed: int, check: Callable, fn, secon
 def unit_failure(target: str, name: str, seed: int, reason: str) -> Verdict:
     """The one verdict of a unit whose checks could not complete (its worker died outside a call of the
     target, or in too many calls)."""
-    return Verdict(
-        target=target,
-        initializer=name,
-        check="worker",
-        case=0,
-        call=f"the checks of {name}",
-        claim="the checks run to completion in a worker process",
-        passed=False,
-        seed=seed,
-        reason=reason,
-    )
+    return _unit_verdict(target, name, seed, "worker", "the checks run to completion in a worker process", reason)
 
 
 def unit_timed_out(target: str, name: str, seed: int, seconds: float) -> Verdict:
     """The one verdict of a unit that ran past its time limit (in-process or in a worker alike)."""
+    return _unit_verdict(
+        target,
+        name,
+        seed,
+        "unit.time_limit",
+        f"the checks of one initializer finish within the unit time limit ({seconds:g} s)",
+        f"did not finish within {seconds:g} s (the unit time limit, --unit-time-limit): the run went on "
+        "without its remaining checks",
+        measured=f"more than {seconds:g} s",
+    )
+
+
+def _unit_verdict(target: str, name: str, seed: int, check: str, claim: str, reason: str, **extra) -> Verdict:
+    """A failing verdict about a whole unit (one initializer's checks) rather than one call."""
     return Verdict(
         target=target,
         initializer=name,
-        check="unit.time_limit",
+        check=check,
         case=0,
         call=f"the checks of {name}",
-        claim=f"the checks of one initializer finish within the unit time limit ({seconds:g} s)",
+        claim=claim,
         passed=False,
         seed=seed,
-        measured=f"more than {seconds:g} s",
-        reason=f"did not finish within {seconds:g} s (the unit time limit, --unit-time-limit): the run went on "
-        "without its remaining checks",
+        reason=reason,
+        **extra,
     )
 
 
