@@ -452,7 +452,7 @@ def bench_roofline(results: list[dict], device: str) -> str:
 def bench_scaling(series: list[dict], device: str) -> str:
     """Time (ms) against size, one panel per x axis: elements for the fills, n for orthogonal_'s n x n QR; a fitted
     exponent named with the number of points it went through (suite.bench.results fits only through
-    ``MIN_FIT_POINTS`` or more); the legend below the axes, off the data."""
+    ``MIN_FIT_POINTS`` or more); one legend below the panels, off the data and the axis labels."""
     kinds = {"numel": [], "side": []}
     for s in series:
         kind = s.get("x") or ("side" if s["initializer"] == "orthogonal_" else "numel")
@@ -486,8 +486,12 @@ def bench_scaling(series: list[dict], device: str) -> str:
         ax.set_ylabel("median time (ms)")
         what = "orthogonal_ against n" if kind == "side" else "against tensor size"
         ax.set_title(f"{device}: {what} (dotted: fitted c·n^k)", loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.22), ncol=1)  # below the axes, off the data
-    fig.tight_layout()
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # minor labels crowd a short log axis
+    # Fixed axes and one legend below the whole figure, off the data and the axis labels (a legend inside the
+    # layout would shrink the axes; to_svg's tight crop takes in what lies below the figure).
+    fig.subplots_adjust(left=0.09 if len(panels) > 1 else 0.14, right=0.98, top=0.88, bottom=0.17, wspace=0.3)
+    handles = [h for ax in axes[0] for h in ax.get_legend_handles_labels()[0]]
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(panels))
     return to_svg(fig, f"bench-scaling-{device}")
 
 
