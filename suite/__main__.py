@@ -1,3 +1,6 @@
 from suite.commands.cli import main
+from suite.engine import heap
 
-raise SystemExit(main())
+code = main()
+heap.freeze()  # the collection at interpreter exit would walk every object torch and scipy made
+raise SystemExit(code)

@@ -66,31 +66,44 @@ def time_limit(seconds: float):
     watch = monitor
     if watch is not None:
         watch.arm(seconds)
+    timed = seconds > 0 and _alarm_usable()
+    # the handler stays when alarm_handler() (or an enclosing time_limit) installed it, and is put back if
+    # the code under test replaced it
+    installs = timed and signal.getsignal(signal.SIGALRM) is not _interrupt
+    previous = signal.signal(signal.SIGALRM, _interrupt) if installs else None
+    if timed:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        with _alarm(seconds):
-            yield
+        yield
     finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        if installs:
+            signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
         if watch is not None:
             watch.disarm()
 
 
+def _alarm_usable() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def _interrupt(signum, frame):
+    raise TimedOut
+
+
 @contextlib.contextmanager
-def _alarm(seconds: float):
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable or seconds <= 0:
+def alarm_handler():
+    """The SIGALRM handler of :func:`time_limit` installed once for the block, the previous one restored
+    after it: a loop of many short timed calls then skips installing and restoring it around each call."""
+    if not _alarm_usable() or signal.getsignal(signal.SIGALRM) is _interrupt:
         yield
         return
-
-    def interrupt(signum, frame):
-        raise TimedOut
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGALRM, _interrupt)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
 
 
 def derive_seed(*parts: object) -> int:
@@ -164,8 +177,11 @@ def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: fl
     if watch is not None:
         watch.start(fn)
     try:
-        with time_limit(seconds), global_seed(None if seeded else seed):
-            return fn(tensor, **kwargs, **extra)
+        with time_limit(seconds):
+            if seeded or seed is None:
+                return fn(tensor, **kwargs, **extra)
+            with global_seed(seed):
+                return fn(tensor, **kwargs)
     except TimedOut:
         _HUNG[id(fn)] = f"did not return within {seconds:g} s (time limit)"
         raise CallFailed(_HUNG[id(fn)]) from None
@@ -184,9 +200,14 @@ def seeded_global_rng(seed: int | None):
     pattern there) gives the same values in every run and every worker. Not used by the API check of
     whether a function leaves the global RNG alone, which must see the global RNG as the call left it."""
     with torch.random.fork_rng(devices=[]):
-        # the CPU generator only: torch.manual_seed also seeds every accelerator backend (~0.7 ms a call)
-        torch.default_generator.manual_seed(derive_seed(seed, "global"))
+        seed_global_rng(seed)
         yield
+
+
+def seed_global_rng(seed: int | None) -> None:
+    """Seed the global (CPU) torch RNG from the call's seed, as :func:`seeded_global_rng` does."""
+    # the CPU generator only: torch.manual_seed also seeds every accelerator backend (~0.7 ms a call)
+    torch.default_generator.manual_seed(derive_seed(seed, "global"))
 
 
 def fresh_tensor(c: Call, fill: float = float("nan"), device: str = "cpu") -> torch.Tensor:
@@ -198,9 +219,13 @@ def draw(fn, c: Call, seeds: list[int], seconds: float) -> list[torch.Tensor]:
     """The argument tensors after one call per seed (the in-place contract: the values are read from
     the argument, whatever the function returned); each call with the global RNG seeded from its seed."""
     tensors = []
-    for seed in seeds:
-        tensor = fresh_tensor(c)
-        with seeded_global_rng(seed):
-            invoke(fn, tensor, c.args, seed, seconds)
-        tensors.append(tensor)
+    kwargs = c.args
+    # the caller's global RNG state is saved and restored once around the calls, each of which starts from
+    # the global RNG seeded from its own seed, as under seeded_global_rng
+    with torch.random.fork_rng(devices=[]), alarm_handler():
+        for seed in seeds:
+            tensor = fresh_tensor(c)
+            seed_global_rng(seed)
+            invoke(fn, tensor, kwargs, seed, seconds)
+            tensors.append(tensor)
     return tensors

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
-from suite.engine import invoke, process_state, threads, warm
+from suite.engine import heap, invoke, process_state, threads, warm
 from suite.engine.verdict import Verdict
 
 #: Seconds a call may run past its time limit before the worker is killed: inside the worker SIGALRM
@@ -98,24 +98,26 @@ def execute(
     units: list[tuple[str, Callable, object]],
     locate: Callable,
     unit_time_limit: float | None = None,
+    order: list[int] | None = None,
 ) -> Iterator[tuple[list[Verdict], float]]:
     """(verdicts, seconds) for each unit ``(name, check, fn)``, in the order given. In-process: ``check(fn)``
     under :func:`suite.engine.process_state.guard`. In workers: ``locate(target, plan, seed, name)``
     gives a worker the unit's ``(check, fn)`` on its own copy of the target (loaded by ``target_name``).
     A unit that runs past ``unit_time_limit`` seconds (None: no limit) gets one failing verdict naming the
-    limit (:func:`unit_timed_out`) instead of its checks' verdicts."""
+    limit (:func:`unit_timed_out`) instead of its checks' verdicts. Workers take the units in ``order``
+    (indices into ``units``; default: as given); the results still come in the order given."""
     if isolation.in_process:
         for name, check, fn in units:
             started = time.perf_counter()
             yield _run_unit(target_name, name, seed, check, fn, unit_time_limit), time.perf_counter() - started
         return
     pool = _Pool(isolation, target_name, plan, seed, locate, unit_time_limit)
-    yield from pool.run([name for name, _, _ in units])
+    yield from pool.run([name for name, _, _ in units], order)
 
 
 def _run_unit(target_name: str, name: str, seed: int, check: Callable, fn, seconds: float | None) -> list[Verdict]:
     """``check(fn)`` under the process-state guard and the unit time limit."""
-    with process_state.guard(seed, name), invoke.unit_time_limit(seconds):
+    with process_state.guard(seed, name), invoke.unit_time_limit(seconds), invoke.alarm_handler():
         try:
             return check(fn)
         except invoke.UnitTimedOut:
@@ -232,6 +234,7 @@ def _worker_main(
     except Exception as error:  # UsageError or whatever the target's import raised
         conn.send(("load-failed", f"{type(error).__name__}: {error}"))
         return
+    heap.freeze()  # the engine and the target are imported: collections need not walk them again
     monitor = _Monitor(numbers, text, memory_limit)
     invoke.monitor = monitor
     conn.send(("ready",))
@@ -284,8 +287,8 @@ class _Pool:
         threads.sleep_when_idle()  # the workers inherit it
         self.context = warm.context()
 
-    def run(self, names: list[str]) -> Iterator[tuple[list[Verdict], float]]:
-        pending = deque(range(len(names)))
+    def run(self, names: list[str], order: list[int] | None = None) -> Iterator[tuple[list[Verdict], float]]:
+        pending = deque(range(len(names)) if order is None else order)
         refused: dict[int, dict[str, tuple[int, str]]] = {i: {} for i in range(len(names))}
         reruns = dict.fromkeys(range(len(names)), 0)
         started: dict[int, float] = {}
