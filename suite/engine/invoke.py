@@ -67,9 +67,7 @@ def time_limit(seconds: float):
     if watch is not None:
         watch.arm(seconds)
     timed = seconds > 0 and _alarm_usable()
-    # the handler stays when alarm_handler() (or an enclosing time_limit) installed it, and is put back if
-    # the code under test replaced it
-    installs = timed and signal.getsignal(signal.SIGALRM) is not _interrupt
+    installs = timed and not _handler_installed  # else alarm_handler() installed it for the enclosing block
     previous = signal.signal(signal.SIGALRM, _interrupt) if installs else None
     if timed:
         signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -92,17 +90,28 @@ def _interrupt(signum, frame):
     raise TimedOut
 
 
+#: Whether :func:`alarm_handler` installed the handler for the enclosing block (so that each
+#: :func:`time_limit` inside it only sets and clears the timer).
+_handler_installed = False
+
+
 @contextlib.contextmanager
 def alarm_handler():
     """The SIGALRM handler of :func:`time_limit` installed once for the block, the previous one restored
-    after it: a loop of many short timed calls then skips installing and restoring it around each call."""
-    if not _alarm_usable() or signal.getsignal(signal.SIGALRM) is _interrupt:
+    after it: a loop of many short timed calls then skips installing and restoring it around each call
+    (a few microseconds each). Installed again on entry even inside another such block, so that a
+    handler the code under test replaced is put back before its next batch of calls (each draw); in a
+    worker, a call whose timer then went unheard is still killed by the parent at its limit."""
+    global _handler_installed
+    if not _alarm_usable():
         yield
         return
-    previous = signal.signal(signal.SIGALRM, _interrupt)
+    previous, outer = signal.signal(signal.SIGALRM, _interrupt), _handler_installed
+    _handler_installed = True
     try:
         yield
     finally:
+        _handler_installed = outer
         signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
 
 

@@ -46,3 +46,15 @@ def test_an_interval_too_far_out_for_double_precision_is_left_to_scipy():
     far = laws.truncated_normal(0.0, 1.0, -40.0, -39.0)  # mass 1e-350: Phi underflows
     assert laws.truncated_normal_cdf(np.array([-39.5]), *far.params) is None
     assert 0.9 < float(far.cdf(np.array([-39.0 - 1e-3]))[0]) < 1.0  # scipy's log-space evaluation
+
+
+@pytest.mark.parametrize("law", [laws.normal(0.3, 1.7), laws.normal(0.0, 1e-3), laws.uniform(-0.5, 2.0)], ids=str)
+def test_normal_and_uniform_cdfs_match_their_definitions(law):
+    points = np.linspace(-6.0, 6.0, 49)
+    if law.family == "normal":
+        mean, std = law.params
+        expected = [float(mpmath.ncdf((mpmath.mpf(x) - mean) / std)) for x in points]
+    else:
+        low, high = law.params
+        expected = [min(1.0, max(0.0, (x - low) / (high - low))) for x in points]
+    np.testing.assert_allclose(law.cdf(points), expected, rtol=1e-12, atol=1e-300)
