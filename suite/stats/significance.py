@@ -337,19 +337,11 @@ def collision_test(pairs: list[tuple[np.ndarray, np.ndarray]], alpha: float, dup
     against a fraction ``duplicated`` of one tensor's values being copies of others in it."""
     observed, expected, variance, total_pairs, n_values = 0.0, 0.0, 0.0, 0.0, 0
     for a, b in pairs:
-        values = np.concatenate([a.ravel(), b.ravel()])
-        origin = np.concatenate([np.zeros(a.size, np.int8), np.ones(b.size, np.int8)])
-        order = np.argsort(values, kind="stable")
-        sorted_values, sorted_origin = values[order], origin[order]
-        starts = np.flatnonzero(np.concatenate([[True], sorted_values[1:] != sorted_values[:-1]]))
-        sizes = np.diff(np.append(starts, values.size))
-        repeated = sizes > 1
-        if not repeated.any():
+        j, in_b = _shared_counts(a, b)
+        m = j + in_b
+        if not m.size:
             n_values += a.size
             continue
-        in_b = np.add.reduceat(sorted_origin.astype(np.int64), starts)[repeated]
-        m = sizes[repeated]
-        j = m - in_b
         observed += float(np.sum(j * (j - 1) / 2 + in_b * (in_b - 1) / 2))
         for size, count in zip(*np.unique(m, return_counts=True), strict=True):
             mean_w, var_w = _within_pairs_moments(int(size))
@@ -377,6 +369,34 @@ def collision_test(pairs: list[tuple[np.ndarray, np.ndarray]], alpha: float, dup
         effect=f"{duplicated:.1%} of the values duplicated within a tensor",
         uniform=False,
     )
+
+
+def _shared_counts(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every value that occurs at least twice among the values of ``a`` and ``b`` together (equal as
+    floats compare), how many times it occurs in ``a`` and in ``b``. Each array is sorted on its own
+    and the distinct values matched by binary search: about three times faster than a stable argsort
+    of both together, on millions of values."""
+    values_a, count_a = _distinct(a)
+    values_b, count_b = _distinct(b)
+    where = np.minimum(np.searchsorted(values_a, values_b), max(values_a.size - 1, 0))
+    shared = values_a[where] == values_b if values_a.size else np.zeros(values_b.size, bool)
+    in_a_also_b = np.zeros(values_a.size, np.int64)
+    in_a_also_b[where[shared]] = count_b[shared]
+    total_a = count_a + in_a_also_b  # values of a: their count in a plus their count in b
+    only_b = ~shared  # values of b that a lacks
+    j = np.concatenate([count_a, np.zeros(int(only_b.sum()), np.int64)])
+    in_b = np.concatenate([in_a_also_b, count_b[only_b]])
+    repeated = np.concatenate([total_a, count_b[only_b]]) > 1
+    return j[repeated], in_b[repeated]
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``values`` in ascending order and how often each occurs (a NaN, equal to
+    nothing, counts as a value of its own each time)."""
+    ordered = np.sort(values.ravel())
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]])) if ordered.size else []
+    counts = np.diff(np.append(starts, ordered.size)).astype(np.int64)
+    return ordered[starts], counts
 
 
 @functools.lru_cache(maxsize=4096)

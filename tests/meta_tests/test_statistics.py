@@ -181,6 +181,25 @@ def test_collision_test_sees_duplicates_among_fine_values():
     assert rate > 0.99
 
 
+def test_collision_counts_match_a_count_by_hand():
+    """The within-tensor equal pairs the collision test observes, against counting every pair of positions
+    (NaN equals nothing, -0.0 equals 0.0)."""
+    rng = np.random.default_rng(23)
+    for size_a, size_b in [(40, 40), (60, 25), (1, 30), (30, 1)]:
+        a = rng.integers(-6, 7, size_a).astype(np.float64)
+        b = rng.integers(-6, 7, size_b).astype(np.float64)
+        a[:3], b[:2] = np.nan, -0.0
+        by_hand = sum(a[i] == a[k] for i in range(a.size) for k in range(i)) + sum(
+            b[i] == b[k] for i in range(b.size) for k in range(i)
+        )
+        result = s.collision_test([(a, b)], ALPHA, 0.01)
+        assert result.measured == by_hand
+        pairs_by_hand = sum(x == y for x in np.concatenate([a, b]) for y in np.concatenate([a, b])) - np.sum(
+            ~np.isnan(np.concatenate([a, b]))
+        )
+        assert f"({pairs_by_hand // 2} equal pairs in all)" in result.claimed
+
+
 def test_proportion_and_moment_tests():
     assert_calibrated(
         lambda rng: rng.random(2000) < 0.5,
