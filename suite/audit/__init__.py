@@ -8,7 +8,7 @@ import sys
 import types
 from pathlib import Path
 
-from .run import AuditError, AuditResult, audit
+from .run import AuditError, AuditResult, FactoryFailed, audit
 from .spec import AuditSpec, SpecError
 
 

@@ -32,6 +32,12 @@ class AuditError(ValueError):
     """A usage error found before any statistics (the factory failed, the input does not fit)."""
 
 
+class FactoryFailed(AuditError):
+    """The model factory raised (its time limit included) or returned something other than a module. The
+    command line reports it as the audit's failing verdict (:func:`factory_failed`), not as a usage
+    error: the code under test failed, not the user's command."""
+
+
 @dataclass
 class ParamReport:
     name: str
@@ -99,10 +105,34 @@ def build(factory: Callable[[], nn.Module], seed: int) -> nn.Module:
         try:
             model = factory()
         except Exception as error:
-            raise AuditError(f"--model: the factory raised {type(error).__name__}: {error}") from None
+            raise FactoryFailed(f"--model: the factory raised {type(error).__name__}: {error}") from None
     if not isinstance(model, nn.Module):
-        raise AuditError(f"--model: the factory returned {type(model).__name__}, not a torch.nn.Module")
+        raise FactoryFailed(f"--model: the factory returned {type(model).__name__}, not a torch.nn.Module")
     return model
+
+
+def factory_failed(
+    label: str, failure: FactoryFailed, *, seed: int, builds: int, budget: str, alpha: float, spec_path: str | None
+) -> AuditResult:
+    """The audit of a factory that could not build its model: one failing verdict naming why (the error
+    it raised, its time limit, what it returned), the build seeds that replay it, no parameters."""
+    seeds = [build_seed(seed, k) for k in range(builds)]
+    result = AuditResult(label, seed, budget, alpha, seeds, spec_path)
+    result.model_verdicts.append(
+        cross.verdict(
+            label,
+            "(model)",
+            "builds.factory",
+            f"the factory builds a torch.nn.Module (build seeds {', '.join(map(str, seeds))})",
+            False,
+            seed,
+            "",
+            reason=str(failure).removeprefix("--model: "),
+        )
+    )
+    verification.settle(result.verdicts, alpha)
+    result.notes.append("the model could not be built: no parameter was checked")
+    return result
 
 
 def audit(

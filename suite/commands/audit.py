@@ -66,7 +66,7 @@ def _ints(text: str, option: str, minimum: int) -> list[int]:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from suite.audit import AuditError, SpecError, audit
+    from suite.audit import AuditError, FactoryFailed, SpecError, audit
     from suite.audit import spec as specs
     from suite.engine.ledger import Ledger
 
@@ -106,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             result = launch.launch(sharded, args.world_size) if not launch.in_torchrun() else launch.run_rank(sharded)
+        except FactoryFailed as failure:  # on every rank alike
+            result = _factory_failed(args, failure)
         except (AuditError, SpecError) as error:
             return usage(str(error))
         if launch.in_torchrun() and int(os.environ["RANK"]) != 0:
@@ -126,9 +128,19 @@ def run(args: argparse.Namespace) -> int:
             ledger=ledger,
             progress=progress,
         )
+    except FactoryFailed as failure:  # the code under test failed: a failing verdict and a complete report
+        result = _factory_failed(args, failure)
     except (AuditError, SpecError) as error:
         return usage(str(error))
     return _write(result, args)
+
+
+def _factory_failed(args: argparse.Namespace, failure):
+    """The audit's result when the factory could not build the model (:func:`suite.audit.run.factory_failed`)."""
+    from suite.audit.run import factory_failed
+
+    options = {"seed": args.seed, "builds": args.builds, "budget": args.budget, "alpha": args.alpha}
+    return factory_failed(args.model, failure, spec_path=args.spec, **options)
 
 
 def _write(result, args: argparse.Namespace) -> int:

@@ -1,13 +1,17 @@
 """The model audit's factories run under a time limit (suite.audit.factory): a factory that never returns
-ends in an error naming the limit instead of stalling the audit; a factory within it is unchanged."""
+ends in an error naming the limit instead of stalling the audit; a factory within it is unchanged. On the
+command line a factory that fails (raises, runs past its limit, returns no module) is the audit's failing
+verdict, with its JSON written: the code under test failed, not the command."""
 
 import inspect
+import json
 
 import pytest
 import torch
 
 from suite.audit import AuditError, audit
 from suite.audit.factory import FactoryTimeLimit, load_callable
+from suite.commands.cli import main
 from tests.suite_tests.helpers import HERE
 
 FACTORIES = HERE.parent / "isolation_tests" / "stuck_factory.py"
@@ -30,3 +34,17 @@ def test_a_factory_within_its_limit_keeps_its_name_signature_and_result():
     assert factory.__name__ == "build" and "width" in inspect.signature(factory).parameters
     model = factory(width=4)
     assert isinstance(model, torch.nn.Linear) and model.in_features == 4
+
+
+@pytest.mark.parametrize(
+    ("factory", "reason"),
+    [("build_raises", "the factory raised RuntimeError: no such layer"), ("build_nothing", "returned dict")],
+)
+def test_a_failing_factory_is_a_failing_verdict_with_its_json(tmp_path, factory, reason, capsys):
+    out = tmp_path / "audit.json"
+    assert main(["audit", "--model", f"{FACTORIES}:{factory}", "--budget", "quick", "--json", str(out)]) == 1
+    assert "builds.factory" in capsys.readouterr().out
+    record = json.loads(out.read_text())
+    (failed,) = [v for v in record["model_verdicts"] if v["status"] == "fail"]
+    assert failed["check"] == "builds.factory" and reason in failed["reason"]
+    assert record["params"] == []

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from ..run import AuditError, AuditResult, build_seed
+from ..run import AuditError, AuditResult, FactoryFailed, build_seed
 from ..spec import SpecError
 
 
@@ -196,7 +196,8 @@ def _failed(job: Job, world_size: int, folder: Path) -> AuditResult:
             }
     usage = {r["message"] for r in records.values() if r["kind"] == "usage"}
     if len(usage) == 1 and all(r["kind"] == "usage" for r in records.values()):  # every rank, the same error
-        raise AuditError(usage.pop())
+        message = usage.pop()
+        raise (FactoryFailed if message.startswith("--model: the factory") else AuditError)(message)
     builds = job.options.get("builds", 2)
     result = AuditResult(
         job.model,
