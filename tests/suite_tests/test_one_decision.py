@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = ("normal_", "orthogonal_", "sparse_", "eye_")
 FIELDS = ("id", "measured", "p_value", "p_adjusted", "alpha", "sample_size", "passed", "status")
@@ -30,3 +32,34 @@ def test_pytest_driver_and_verify_reach_the_same_verdicts(tmp_path):
     assert len(from_command) > 50
     assert {v["id"].split("/")[0] for v in from_command} == set(NAMES)
     assert from_driver == from_command
+
+
+@pytest.mark.slow
+def test_the_driver_under_xdist_reaches_the_same_verdicts_from_one_shared_run(tmp_path):
+    """``-n 2``: both xdist workers take the one run's outcome (the first runs it, the other reads it)."""
+    common = ["--target", "initlib", "--budget", "quick", "--seed", "11"]
+    driver, command = tmp_path / "driver.json", tmp_path / "verify.json"
+    nodes = [f"suite/conformance/test_claims.py::test_initializer[{name}]" for name in NAMES]
+    base = tmp_path / "base"
+    _run(
+        [
+            "-m",
+            "pytest",
+            *nodes,
+            *common,
+            "-n",
+            "2",
+            "--basetemp",
+            str(base),
+            "--verdicts-json",
+            str(driver),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ]
+    )
+    _run(["-m", "suite", "verify", *common, "--only", ",".join(NAMES), "--json", str(command), "--quiet"])
+    assert _verdicts(driver) == _verdicts(command)
+    assert [p.name for p in (base / "initcheck-outcome").iterdir() if p.name.startswith("outcome")] == [
+        "outcome.pickle"
+    ]
