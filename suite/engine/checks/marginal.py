@@ -32,6 +32,7 @@ def check(case: CheckCase, tensors: list[torch.Tensor], law: Distribution, selec
     raw = torch.cat([t.reshape(-1) for t in tensors])
     if select is not None:
         raw = raw[select(raw)]
+    raw = ascending(raw)
     values = raw.double().numpy()
     finite = np.isfinite(values)
     verdicts = [
@@ -118,6 +119,18 @@ def check(case: CheckCase, tensors: list[torch.Tensor], law: Distribution, selec
             )
         )
     return verdicts
+
+
+def ascending(raw: torch.Tensor) -> torch.Tensor:
+    """The values in ascending order (NaN last). Every check here is a function of the values as a
+    multiset (they test the law of each element; where values sit is for the independence and layout
+    checks), so the order is free to choose; in ascending order the CDF (a branch per value), the
+    Kolmogorov-Smirnov statistic (which sorts) and the plot's quantiles (a selection) run several
+    times faster on millions of values than the one sort costs. numpy sorts float32 and float64 about
+    twice as fast as torch; torch sorts the 16-bit floats numpy lacks."""
+    if raw.dtype in (torch.float32, torch.float64):
+        return torch.from_numpy(np.sort(raw.numpy()))
+    return torch.sort(raw).values
 
 
 def plot_data(values: np.ndarray, law: Distribution) -> dict:
