@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import multiprocessing
 
-#: What the fork server imports before it forks workers (what a worker runs: the engine and its checks).
-PRELOAD = ["suite.engine.verification"]
+#: What the fork server imports before it forks workers: :mod:`suite.engine.server_exit` (the server's
+#: quick exit) and what a worker runs, the engine and its checks.
+PRELOAD = ["suite.engine.server_exit", "suite.engine.verification"]
 
 
 def context():
