@@ -93,9 +93,11 @@ def _outside(support: tuple[float, float], dtype: torch.dtype):
     low, high = (rounding.representable(b, dtype) for b in support)
 
     def count(t: torch.Tensor, tally: list) -> None:
-        values = t.detach().reshape(-1).double()
-        tally[0] += int((~((values >= low) & (values <= high))).sum())  # NaN counts as outside
-        tally[1], tally[2] = min(tally[1], float(values.min())), max(tally[2], float(values.max()))
+        # compared in the tensor's own dtype: the bounds are representable in it, so exactly
+        values = t.detach().reshape(-1)
+        tally[0] += values.numel() - int(((values >= low) & (values <= high)).sum())  # NaN counts as outside
+        smallest, largest = torch.aminmax(values)
+        tally[1], tally[2] = min(tally[1], float(smallest)), max(tally[2], float(largest))
 
     return count
 
