@@ -223,10 +223,20 @@ _padded = st.tuples(_n(2, 512), _n(1, 256), _n(0, 511)).map(
     lambda t: {"num_embeddings": t[0], "embedding_dim": t[1], "padding_idx": t[2] % t[0]}
 )
 _recurrent = _args(input_size=_n(1, 128), hidden_size=_n(8, 128))
-# biases: a bias of hidden_size times the gates values comes with weight_hh's gates * hidden_size^2: 128 to 512
-# (bias calls cost least there; their drawn calls may have fewer than LARGE values: RECURRENT_BIAS)
-_recurrent_bias = _args(input_size=_n(1, 16), hidden_size=_n(128, 512))
-_RECURRENT_BIAS_EXAMPLE = {"input_size": 8, "hidden_size": 256}
+
+
+def _recurrent_bias(cls: type) -> tuple[st.SearchStrategy, dict]:
+    """(drawn arguments, example) of a recurrent bias: its gates * hidden_size values come with
+    weight_hh's gates * hidden_size^2, so a call costs about gates * hidden_size * (hidden_size + input_size)
+    draws plus a fixed overhead (the suite's ~50 us a call, about 17,000 draws): per bias value that is
+    least near gates * hidden_size = 128 to 640 values, hidden_size 128 to 256 for an RNN, 48 to 160 with
+    3 or 4 gates (at least MIN_NUMEL values; drawn calls of these entries may have fewer than LARGE)."""
+    gates = next(cls(1, 1, device="meta").parameters()).shape[0]  # weight_ih: (gates * hidden_size, input_size)
+    low, high = (128, 256) if gates == 1 else (48, 160)
+    example = {"input_size": 8, "hidden_size": 256 if gates == 1 else 128}
+    return _args(input_size=_n(1, 16), hidden_size=_n(low, high)), example
+
+
 _projected = st.tuples(_n(1, 64), _n(64, 192), _n(1, 191)).map(
     lambda t: {"input_size": t[0], "hidden_size": t[1], "proj_size": t[2] % t[1] or 1, "num_layers": 2}
 )
@@ -408,8 +418,7 @@ PARAMS: dict[str, LayerParam] = {
                 layer,
                 cls,
                 p,
-                _recurrent_bias if "bias" in p else _recurrent,
-                _for(p, {"input_size": 32, "hidden_size": 128}, _RECURRENT_BIAS_EXAMPLE),
+                *(_recurrent_bias(cls) if "bias" in p else (_recurrent, {"input_size": 32, "hidden_size": 128})),
                 min_numel=MIN_NUMEL if "bias" in p else LARGE,
             )
             for layer, cls in (

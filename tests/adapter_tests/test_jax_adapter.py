@@ -78,3 +78,27 @@ def test_verify_cli_through_the_adapter():
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "Known deviations (suite/ledgers/jax.nn.initializers.toml)" in result.stdout
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
+def test_truncated_normal_far_tail_in_float32_is_heavier_than_the_law():
+    """The ledgered cause (trunc_normal_ on [-8, -4]): jax.random.truncated_normal inverts erf in float32,
+    where erf(-8 / sqrt 2) rounds to -1, so the values below -6 are far more than the law's share. The
+    law's share is (Phi(-6) - Phi(-8)) / (Phi(-4) - Phi(-8)) = 3.1e-5 (31 of the 1,000,000 values
+    expected); JAX puts about 15 times that there. If this fails, JAX changed and the ledger entry is stale."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    share = (_normal_cdf(-6) - _normal_cdf(-8)) / (_normal_cdf(-4) - _normal_cdf(-8))
+    assert 3.0e-5 < share < 3.2e-5
+    assert np.float32(math.erf(-8 / math.sqrt(2))) == -1.0  # 1 - erf(8 / sqrt 2) ~ 1e-15, under float32's 2^-24
+    n = 1_000_000
+    x = np.asarray(jax.random.truncated_normal(jax.random.key(0), -8.0, -4.0, (n,), dtype=jnp.float32))
+    assert x.min() >= -8 and x.max() <= -4
+    below = int((x <= -6).sum())
+    # under the law the count is Poisson(31): P(count >= 10 * 31) is below 1e-200; JAX gives about 460
+    assert below >= 10 * share * n, f"{below} of {n} below -6: JAX now follows the law; the ledger entry is stale"

@@ -12,6 +12,7 @@ import pytest
 import torch
 from torch import nn
 
+from suite.adapters import torch_layers
 from suite.adapters.torch_layers import LayerDefaults
 from suite.engine import targets, verification
 from suite.spec import layers
@@ -230,3 +231,34 @@ def test_every_bound_check_reaches_its_rare_event_sample_within_the_call_cap(bud
         assert example.numel * plan.rare_calls >= needed, f"{name}: its fixed call of {example.numel} values"
         assert entry.min_numel * plan.rare_calls >= needed, f"{name}: drawn calls of {entry.min_numel} values"
     assert bounded >= 60  # the uniform defaults of Linear, Conv, RNN, attention, Transformer layers
+
+
+_RESET = [name for name, entry in layers.PARAMS.items() if issubclass(entry.module, torch_layers.RESET_IS_CONSTRUCTION)]
+
+
+@pytest.mark.parametrize("name", _RESET)
+def test_a_module_reinitialized_by_reset_parameters_gives_a_fresh_modules_values_bit_for_bit(name):
+    """The adapter builds a module of these types once per arguments and re-initializes it on later calls
+    (their construction draws nothing but reset_parameters()): the values must be a fresh module's."""
+    entry = layers.PARAMS[name]
+    shape = layers.shape_of(entry, entry.example)
+    fill = getattr(LAYERS, name)
+    torch_layers._BUILT.clear()
+    fill(torch.empty(shape), generator=_gen(1), **entry.example)  # built, then kept
+    assert len(torch_layers._BUILT) == 1, f"{name}: its module was not kept (the test would compare two builds)"
+    reset = fill(torch.empty(shape), generator=_gen(2), **entry.example)
+    torch_layers._BUILT.clear()
+    fresh = fill(torch.empty(shape), generator=_gen(2), **entry.example)
+    assert torch.equal(reset, fresh), f"{name}: reset_parameters() drew other values than a fresh module"
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(torch.randint(0, 2**62, (1,), generator=_gen(2))))  # the adapter's seeding
+        direct = layers.tensor_of(layers.build(entry, entry.example), entry.param)  # torch's own module
+    assert torch.equal(fresh, direct.detach())
+
+
+def test_only_modules_whose_construction_is_reset_parameters_are_reinitialized():
+    """nn.MultiheadAttention's _reset_parameters leaves out_proj.weight alone, and the Transformer layers
+    draw in their submodules' constructors: those are built anew on every call."""
+    kept = {layers.PARAMS[name].module for name in _RESET}
+    assert nn.MultiheadAttention not in kept and nn.TransformerEncoderLayer not in kept
+    assert {nn.Linear, nn.Conv2d, nn.LazyConv3d, nn.Embedding, nn.LSTM, nn.GRUCell} <= kept

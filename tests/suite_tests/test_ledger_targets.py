@@ -53,9 +53,18 @@ def _without_rare(path):
 
 
 def test_every_ledger_entry_has_a_reproduction_of_five_lines_or_fewer():
+    """Every ledger in suite/ledgers/ (each adapted framework's among them: Keras's, JAX's), every entry: a
+    reproduction a user can paste, five lines or fewer, that is Python."""
+    from suite.engine import targets
     from suite.engine.ledger import LEDGERS
 
-    for path in sorted(LEDGERS.glob("*.toml")):
-        for entry in Ledger.read(path).entries:
+    paths = sorted(LEDGERS.glob("*.toml"))
+    framework_ledgers = {f"{name}.toml" for name in {**targets.ADAPTERS, **targets.LAYER_TARGETS, **targets.CLAIMS}}
+    assert {"keras.initializers.toml", "jax.nn.initializers.toml"} <= {p.name for p in paths} & framework_ledgers
+    for path in paths:
+        entries = Ledger.read(path).entries
+        assert entries, f"{path.name}: no entries"
+        for entry in entries:
             lines = (entry.reproduce or "").strip().splitlines()
             assert 0 < len(lines) <= 5, f"{path.name}: {entry.check} has a reproduction of {len(lines)} lines"
+            compile(entry.reproduce, f"{path.name}: {entry.check}", "exec")  # a SyntaxError fails the test
