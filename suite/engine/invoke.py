@@ -202,19 +202,12 @@ def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: fl
             watch.end()
 
 
-@contextlib.contextmanager
-def seeded_global_rng(seed: int | None):
-    """The global torch RNG seeded from the call's seed for the block, the caller's state restored
-    after it: a target that draws from the global RNG (``torch.nn.init.sparse_`` draws its zero
-    pattern there) gives the same values in every run and every worker. Not used by the API check of
-    whether a function leaves the global RNG alone, which must see the global RNG as the call left it."""
-    with torch.random.fork_rng(devices=[]):
-        seed_global_rng(seed)
-        yield
-
-
 def seed_global_rng(seed: int | None) -> None:
-    """Seed the global (CPU) torch RNG from the call's seed, as :func:`seeded_global_rng` does."""
+    """Seed the global (CPU) torch RNG from the call's seed: a target that draws from the global RNG
+    (``torch.nn.init.sparse_`` draws its zero pattern there) gives the same values in every run and every
+    worker. :func:`draw` saves the caller's state before its calls and restores it after them. Not used by
+    the API check of whether a function leaves the global RNG alone, which must see the global RNG as the
+    call left it."""
     # the CPU generator only: torch.manual_seed also seeds every accelerator backend (~0.7 ms a call)
     torch.default_generator.manual_seed(derive_seed(seed, "global"))
 
@@ -230,7 +223,7 @@ def draw(fn, c: Call, seeds: list[int], seconds: float) -> list[torch.Tensor]:
     tensors = []
     kwargs = c.args
     # the caller's global RNG state is saved and restored once around the calls, each of which starts from
-    # the global RNG seeded from its own seed, as under seeded_global_rng
+    # the global RNG seeded from its own seed
     with torch.random.fork_rng(devices=[]), alarm_handler():
         for seed in seeds:
             tensor = fresh_tensor(c)
