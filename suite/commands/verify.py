@@ -156,19 +156,4 @@ def _isolation(args: argparse.Namespace):
     """The run's :class:`suite.engine.workers.Isolation` from --isolation, --jobs and --memory-limit."""
     from suite.engine import workers
 
-    if args.jobs is not None and args.jobs < 1:
-        raise ValueError(f"--jobs: must be a whole number >= 1, got {args.jobs}")
-    if args.isolation == "none":
-        if args.jobs is not None or args.memory_limit is not None:
-            raise ValueError("--isolation none: runs in this process; --jobs and --memory-limit need workers")
-        return workers.IN_PROCESS
-    jobs = args.jobs or workers.cores()
-    if args.memory_limit is None:
-        return workers.Isolation(jobs, workers.default_memory_limit(jobs))
-    try:
-        limit = workers.parse_size(args.memory_limit)
-    except ValueError:
-        raise ValueError(f"--memory-limit: must be a size such as 4G or 1500M, got {args.memory_limit!r}") from None
-    if limit < workers.MIN_MEMORY // 2:
-        raise ValueError(f"--memory-limit: at least 1G (a worker with torch maps about that), got {args.memory_limit}")
-    return workers.Isolation(jobs, limit)
+    return workers.choose_isolation(args.isolation, args.jobs, args.memory_limit)

@@ -51,14 +51,18 @@ def pytest_addoption(parser):
         default="workers",
         help="workers (default): the target runs in worker processes; none: in this process (debugging)",
     )
-    group.addoption("--jobs", type=_jobs, default=None, help="worker processes (default: the number of cores)")
+    group.addoption("--jobs", type=int, default=None, help="worker processes (default: the number of cores)")
 
 
-def _jobs(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError("--jobs must be a whole number >= 1")
-    return value
+def pytest_configure(config):
+    """--isolation and --jobs checked before any test runs, by the command line's own rules."""
+    from suite.engine import workers
+
+    try:
+        mode, jobs = config.getoption("--isolation"), config.getoption("--jobs")
+        config.initcheck_isolation = workers.choose_isolation(mode, jobs)
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 def _target(config):
@@ -103,7 +107,7 @@ def outcome(pytestconfig, verify_target, ledger, tmp_path_factory):
             pytestconfig.getoption("--budget"),
             pytestconfig.getoption("--alpha"),
             ledger,
-            isolation=_isolation(pytestconfig),
+            isolation=pytestconfig.initcheck_isolation,
         )
 
     if getattr(pytestconfig, "workerinput", None) is None:
@@ -114,15 +118,6 @@ def outcome(pytestconfig, verify_target, ledger, tmp_path_factory):
     if path and _writes_json(pytestconfig):
         write_json(path, summary.to_json(result))
     return result
-
-
-def _isolation(config):
-    from suite.engine import workers
-
-    if config.getoption("--isolation") == "none":
-        return workers.IN_PROCESS
-    jobs = config.getoption("--jobs") or workers.cores()
-    return workers.Isolation(jobs, workers.default_memory_limit(jobs))
 
 
 def _run_once(folder, run):

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
-from suite.engine import heap, invoke, process_state, threads, warm
+from suite.engine import heap, invoke, process_state, warm
 from suite.engine.verdict import Verdict
 
 #: Seconds a call may run past its time limit before the worker is killed: inside the worker SIGALRM
@@ -84,6 +84,27 @@ def parse_size(text: str) -> int:
     if not value > 0:
         raise ValueError(text)
     return int(value * _UNITS[unit])
+
+
+def choose_isolation(mode: str, jobs: int | None = None, memory_limit: str | None = None) -> Isolation:
+    """The :class:`Isolation` of ``--isolation MODE --jobs N --memory-limit SIZE`` (the options of
+    ``python -m suite verify`` and of the pytest driver): ValueError naming the option and the rule."""
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"--jobs: must be a whole number >= 1, got {jobs}")
+    if mode == "none":
+        if jobs is not None or memory_limit is not None:
+            raise ValueError("--isolation none: runs in this process; --jobs and --memory-limit need workers")
+        return IN_PROCESS
+    jobs = jobs or cores()
+    if memory_limit is None:
+        return Isolation(jobs, default_memory_limit(jobs))
+    try:
+        limit = parse_size(memory_limit)
+    except ValueError:
+        raise ValueError(f"--memory-limit: must be a size such as 4G or 1500M, got {memory_limit!r}") from None
+    if limit < MIN_MEMORY // 2:
+        raise ValueError(f"--memory-limit: at least 1G (a worker with torch maps about that), got {memory_limit}")
+    return Isolation(jobs, limit)
 
 
 def size_text(size: int) -> str:
@@ -284,7 +305,7 @@ class _Pool:
         self.unit_time_limit = unit_time_limit
         self.memory_limit = isolation.memory_limit
         self.target_name, self.plan, self.seed, self.locate = target_name, plan, seed, locate
-        threads.sleep_when_idle()  # the workers inherit it
+        # OMP_WAIT_POLICY is set: importing suite.engine sets it, and the workers inherit the environment
         self.context = warm.context()
 
     def run(self, names: list[str], order: list[int] | None = None) -> Iterator[tuple[list[Verdict], float]]:
