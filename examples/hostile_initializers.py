@@ -63,18 +63,18 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     verdict; none of it may reach another function (``ones_`` notices)."""
     torch.set_default_dtype(torch.float64)
     torch.manual_seed(torch.initial_seed() + 1)
-    torch.set_num_threads(1)
+    torch.set_num_threads(LEFT_THREADS)
     return initlib.trunc_normal_(tensor, mean, std, a, b, generator=generator)
 
 
-#: What ``ones_`` expects of its process: the state every process starts with.
-CLEAN_STATE = (torch.float32, torch.get_num_threads())
+#: The thread count ``trunc_normal_`` leaves behind: one that nothing else sets.
+LEFT_THREADS = 7
 
 
 def ones_(tensor):
-    """Correct in a clean process; fills 2 instead of 1 where the default dtype or the thread count is
-    not what the process started with (``trunc_normal_``, checked earlier, changes both)."""
-    clean = (torch.get_default_dtype(), torch.get_num_threads()) == CLEAN_STATE
+    """Correct in a clean process; fills 2 instead of 1 where the default dtype is not float32 or the
+    thread count is the one ``trunc_normal_`` (checked earlier) leaves behind."""
+    clean = torch.get_default_dtype() == torch.float32 and torch.get_num_threads() != LEFT_THREADS
     return tensor.fill_(1.0 if clean else 2.0)
 
 

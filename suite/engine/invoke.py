@@ -126,10 +126,18 @@ def generator(seed: int, device: str = "cpu") -> torch.Generator:
     return torch.Generator(device=device).manual_seed(seed)
 
 
-#: Functions that ran past the time limit once are not called again in the same unit of work (one
-#: initializer's checks; :mod:`suite.engine.process_state` clears it between units): a hang costs one
-#: time limit per function checked, not one per remaining check.
-_HUNG: dict[int, str] = {}
+#: Functions (by :func:`function_name`) not to call again in this unit of work, with why: one that ran
+#: past the time limit once, or (:mod:`suite.engine.workers`) one that killed a worker or hung in another
+#: part of the same initializer's checks. :mod:`suite.engine.process_state` clears it between units: a
+#: hang costs one time limit per function checked, not one per remaining check.
+_HUNG: dict[str, str] = {}
+
+
+def function_name(fn) -> str:
+    """How the suite names a target's function in its bookkeeping: its ``__name__`` (a callable object's
+    type name when it has none); never the target's own ``__hash__`` or ``__eq__``."""
+    return getattr(fn, "__name__", None) or type(fn).__name__
+
 
 #: Who watches target calls from outside (:mod:`suite.engine.workers` sets it inside a worker process);
 #: ``None`` in-process. It has ``start(fn)``, which numbers the call and raises :class:`CallFailed` for
@@ -178,8 +186,9 @@ def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: fl
     """Call ``fn(tensor, **kwargs, generator=...)`` (no generator when ``seed`` is None) under a time
     limit; returns what it returned. A function without ``generator=`` is called under
     :func:`global_seed` instead. Raises :class:`CallFailed` with the reason otherwise."""
-    if id(fn) in _HUNG:
-        raise CallFailed(f"not called: an earlier call {_HUNG[id(fn)]}")
+    name = function_name(fn)
+    if name in _HUNG:
+        raise CallFailed(f"not called: an earlier call {_HUNG[name]}")
     seeded = seed is not None and takes_generator(fn)
     extra = {"generator": generator(seed, tensor.device.type)} if seeded else {}
     watch = monitor
@@ -192,8 +201,8 @@ def invoke(fn, tensor: torch.Tensor, kwargs: dict, seed: int | None, seconds: fl
             with global_seed(seed):
                 return fn(tensor, **kwargs)
     except TimedOut:
-        _HUNG[id(fn)] = f"did not return within {seconds:g} s (time limit)"
-        raise CallFailed(_HUNG[id(fn)]) from None
+        _HUNG[name] = f"did not return within {seconds:g} s (time limit)"
+        raise CallFailed(_HUNG[name]) from None
     except Exception as error:  # the target's own failure, whatever it is
         note = watch.explain(error) if watch is not None else ""
         raise CallFailed(f"raised {type(error).__name__}: {error}{note}", error) from None

@@ -1,11 +1,13 @@
-"""Process-wide state a target can change, reset around each unit of work (one initializer's checks).
+"""Process-wide state a target can change, reset around each unit of work (one initializer's checks,
+or one part of them: :mod:`suite.engine.workers`).
 
 A target that calls ``torch.set_default_dtype``, seeds or draws from a global RNG, changes the thread
 count or switches off autograd changes every later computation in its process. Around each unit the
-suite seeds the global RNGs (torch, numpy, ``random``) from the run's seed and the unit's name, so
-the unit sees the same state in every worker and with every ``--jobs``, and afterwards puts back what
-it found, so a unit never sees what another unit's target did. A worker process is the stronger
-barrier (:mod:`suite.engine.workers`); this guard is what makes units in one process independent too.
+suite fixes torch's thread count and seeds the global RNGs (torch, numpy, ``random``) from the run's
+seed and the unit's name, so the unit sees the same state in every worker and with every ``--jobs``,
+and afterwards puts back what it found, so a unit never sees what another unit's target did. A worker
+process is the stronger barrier (:mod:`suite.engine.workers`); this guard is what makes units in one
+process independent too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,13 @@ import numpy as np
 import torch
 
 from suite.engine import invoke
+
+#: torch's intra-op threads during a unit of work. One, whatever the machine and ``--jobs``: LAPACK's QR
+#: (``torch.linalg.qr``, under ``orthogonal_``) rounds differently with a different thread count (on the
+#: orthogonality error, 4.9e-7 against 4.2e-7), so the thread count must not depend on the number of
+#: workers for the verdicts not to; and two workers of two threads each on two cores slowed a run by
+#: 5-10% (a parallel kernel waits for a thread that the other worker's thread holds the core from).
+UNIT_THREADS = 1
 
 
 def _device_mode():
@@ -64,10 +73,12 @@ def _restore(state: dict) -> None:
 
 @contextlib.contextmanager
 def guard(seed: int, unit: str):
-    """Run the block (one unit of work) with the global RNGs seeded from ``(seed, unit)``, the
-    time-limit memory (:data:`suite.engine.invoke._HUNG`) empty, and the process-wide state restored
-    afterwards."""
+    """Run the block (one unit of work) with the global RNGs seeded from ``(seed, unit)``, torch on
+    :data:`UNIT_THREADS` threads, the time-limit memory (:data:`suite.engine.invoke._HUNG`) empty, and
+    the process-wide state restored afterwards."""
     saved = _snapshot()
+    if saved["threads"] != UNIT_THREADS:
+        torch.set_num_threads(UNIT_THREADS)
     unit_seed = invoke.derive_seed(seed, "unit", unit)
     torch.default_generator.manual_seed(unit_seed)
     np.random.seed(unit_seed % 2**32)

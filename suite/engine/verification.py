@@ -38,21 +38,33 @@ def statistical_bound(spec: claims.Spec, budget: budgets.Budget) -> int:
     return spec.case_count(budget.cases) * kind.statistical_checks + (kind.once_statistical_checks if spec.api else 0)
 
 
-def dispatch_order(target: Target, plan: RunPlan, names: list[str]) -> list[int]:
-    """The order in which workers take the units ``names`` (indices): costliest first, so that no long unit
-    starts last and runs alone while the other workers idle (longest-processing-time-first scheduling,
-    Graham 1969, within 4/3 of the shortest possible run). The cost estimate: a network property (it
-    builds and runs networks) before everything; an initializer by its statistical checks at this budget;
-    an extra (exact checks only) last. Only the order of work changes: each unit's verdicts depend on
-    its own seeds alone, and they are reported in the plan's order."""
+def parts(spec: claims.Spec, plan: RunPlan) -> int:
+    """How many parts the checks of ``spec`` are split into, for workers to share: one per case (its
+    calls, the statistics on them and the rare-event calls; the first case also has the API checks) when
+    the spec draws random values, else one (exact checks of a few calls: not worth a part each). A
+    part's verdicts depend on its own seeds alone, so the split changes no verdict."""
+    return spec.case_count(plan.budget.cases) if spec.random else 1
 
-    def cost(name: str) -> float:
+
+def dispatch_order(target: Target, plan: RunPlan, pieces: list[tuple[str, int]]) -> list[int]:
+    """The order in which workers take the ``pieces`` (``(name, part)``; indices into the list): costliest
+    first, so that no long piece starts last and runs alone while the other workers idle
+    (longest-processing-time-first scheduling, Graham 1969, within 4/3 of the shortest possible run).
+    The cost estimate: a network property (it builds and runs networks) before everything; a part of an
+    initializer's checks by its statistical checks at this budget over its parts (the parts of one
+    initializer keep their order); an extra (exact checks only) last. Only the order of work changes:
+    each piece's verdicts depend on its own seeds alone, and they are reported in the plan's order."""
+
+    def cost(piece: tuple[str, int]) -> float:
+        name = piece[0]
         if name in properties.PROPERTIES:
             return math.inf
         spec = target.claims.get(name)
-        return statistical_bound(spec, plan.budget) if spec is not None and spec.random else 0
+        if spec is None or not spec.random:
+            return 0
+        return statistical_bound(spec, plan.budget) / parts(spec, plan)
 
-    return sorted(range(len(names)), key=lambda index: -cost(names[index]))
+    return sorted(range(len(pieces)), key=lambda index: -cost(pieces[index]))
 
 
 #: The default time limit of one unit of work (one initializer's checks), in per-call time limits of the
@@ -116,15 +128,15 @@ def verify(
     table = target.claims
     plan = make_plan(table, chosen_budget, alpha, with_properties=target.kind == "functions")
     outcome = Outcome(target.name, seed, budget, alpha, ledger=ledger)
-    entries = [(name, check, _function(target, name)) for name, check in _work(target, table, plan, seed)]
+    entries = [(name, check, _function(target, name), n) for name, check, n in _work(target, table, plan, seed)]
     entries = [entry for entry in entries if only is None or entry[0] in only]
     unit_limit = unit_time_limit(chosen_budget) if unit_limit is None else unit_limit
     units = [e for e in entries if e[2] is not None]
-    order = dispatch_order(target, plan, [name for name, _, _ in units])
+    order = dispatch_order(target, plan, [(name, part) for name, _, _, n in units for part in range(n)])
     results = workers.execute(isolation, target.name, plan, seed, units, locate, unit_limit, order)
     with workers.interruptible():
         try:
-            for name, _, fn in entries:
+            for name, _, fn, _ in entries:
                 if fn is None:
                     outcome.not_provided.append(name)
                     progress(f"  {name:<22} not provided")
@@ -146,17 +158,18 @@ def verify(
 
 
 def _work(target: Target, table: dict[str, claims.Spec], plan: RunPlan, seed: int):
-    """(name, check) for everything a run looks at, in order: the table's initializers, then (for
-    initializer modules) calculate_gain and compute_fans, then the network properties. ``check`` takes
-    the target's function (the target itself for a property) and returns verdicts."""
+    """(name, check, parts) for everything a run looks at, in order: the table's initializers, then (for
+    initializer modules) calculate_gain and compute_fans, then the network properties. ``check(fn, part)``
+    takes the target's function (the target itself for a property) and one of the ``parts`` of the
+    checks (:func:`parts`), and returns that part's verdicts."""
     for name, spec in table.items():
-        yield name, functools.partial(_run_spec_on, target, spec, plan, seed)
+        yield name, functools.partial(_run_spec_on, target, spec, plan, seed), parts(spec, plan)
     if target.kind != "functions":
         return
     for name, run_extra in extras.EXTRAS.items():
-        yield name, functools.partial(_run_extra, run_extra, target.name, derive_case_seed(seed, name, 0))
+        yield name, functools.partial(_run_extra, run_extra, target.name, derive_case_seed(seed, name, 0)), 1
     for name in properties.PROPERTIES:
-        yield name, functools.partial(_run_property, name, plan, derive_case_seed(seed, name, 0))
+        yield name, functools.partial(_run_property, name, plan, derive_case_seed(seed, name, 0)), 1
 
 
 def _function(target: Target, name: str):
@@ -165,19 +178,19 @@ def _function(target: Target, name: str):
 
 def locate(target: Target, plan: RunPlan, seed: int, name: str):
     """(check, fn) of the unit ``name`` of a run (what a worker process runs)."""
-    check = dict(_work(target, target.claims, plan, seed))[name]
+    check = next(check for unit, check, _ in _work(target, target.claims, plan, seed) if unit == name)
     return check, _function(target, name)
 
 
-def _run_spec_on(target, spec, plan, seed, fn):
-    return run_spec(target, spec, fn, plan, seed)
+def _run_spec_on(target, spec, plan, seed, fn, part):
+    return run_spec(target, spec, fn, plan, seed, part=part if parts(spec, plan) > 1 else None)
 
 
-def _run_extra(run_extra, target_name, seed, fn):
+def _run_extra(run_extra, target_name, seed, fn, part):
     return run_extra(target_name, fn, seed)
 
 
-def _run_property(name, plan, seed, target):
+def _run_property(name, plan, seed, target, part):
     return properties.run(name, target, plan, seed)
 
 
@@ -185,15 +198,20 @@ def derive_case_seed(seed: int, name: str, index: int) -> int:
     return invoke.derive_seed(seed, name, index)
 
 
-def run_spec(target: Target, spec: claims.Spec, fn, plan: RunPlan, seed: int, drawn: bool = True) -> list[Verdict]:
+def run_spec(
+    target: Target, spec: claims.Spec, fn, plan: RunPlan, seed: int, drawn: bool = True, part: int | None = None
+) -> list[Verdict]:
     """The spec's fixed calls, then (``drawn``) the budget's number of calls drawn from its strategy;
-    the API checks and documented errors on the first call."""
+    the API checks and documented errors on the first call. ``part``: only that case (an index into
+    those calls; :func:`parts`); None: every case."""
     cases = list(spec.fixed)
     if drawn or not cases:
         count = plan.budget.cases if drawn else 1
-        cases += spec.draw(count, invoke.derive_seed(seed, spec.name, "calls"))
+        cases += _drawn_calls(spec, count, invoke.derive_seed(seed, spec.name, "calls"))
     verdicts: list[Verdict] = []
     for index, c in enumerate(cases):
+        if part is not None and index != part:
+            continue
         case = CheckCase(target.name, spec, c, spec.claim(c), index, derive_case_seed(seed, spec.name, index), plan)
         try:
             if index == 0 and spec.api:
@@ -211,6 +229,20 @@ def run_spec(target: Target, spec: claims.Spec, fn, plan: RunPlan, seed: int, dr
                 )
             )
     return verdicts
+
+
+#: The calls each spec drew, by (spec, count, seed): a worker running several parts of one spec's checks
+#: draws its calls once (hypothesis takes 10-200 ms a spec). Holds the spec, so its id is not reused.
+_DRAWN: dict[tuple[int, int, int], tuple[claims.Spec, list]] = {}
+
+
+def _drawn_calls(spec: claims.Spec, count: int, seed: int) -> list:
+    key = (id(spec), count, seed)
+    if key not in _DRAWN:
+        if len(_DRAWN) >= 1024:  # a long session of many runs (the project's tests) does not grow it forever
+            _DRAWN.clear()
+        _DRAWN[key] = (spec, spec.draw(count, seed))
+    return list(_DRAWN[key][1])
 
 
 def run_case(case: CheckCase, fn) -> list[Verdict]:

@@ -111,44 +111,105 @@ def size_text(size: int) -> str:
     return f"{size / (1 << 30):.3g} GiB"
 
 
+@dataclass
+class _Piece:
+    """What running one part of a unit's checks gave: its verdicts, the functions it found hung
+    (:data:`suite.engine.invoke._HUNG`: name -> why) and whether it stopped at the unit time limit."""
+
+    verdicts: list[Verdict]
+    hung: dict[str, str]
+    timed_out: bool = False
+
+
+class _Unit:
+    """The parent's account of one unit (an initializer's checks) split into ``parts``: the parts' results
+    as they come, in any order; the time they took together (the unit time limit is on that sum); the
+    functions found hung or fatal in one part, not called in the parts that start later."""
+
+    def __init__(self, name: str, parts: int, limit: float | None):
+        self.name, self.parts, self.limit = name, parts, limit
+        self.results: dict[int, list[Verdict]] = {}
+        self.seconds = 0.0
+        self.hung: dict[str, str] = {}
+        self.timed_out = False
+
+    def remaining(self) -> float | None:
+        """Seconds left of the unit time limit for a part that starts now (None: no limit)."""
+        return None if self.limit is None else self.limit - self.seconds
+
+    def finish(self, part: int, piece: _Piece, seconds: float) -> None:
+        self.results[part] = piece.verdicts
+        self.seconds += seconds
+        for function, reason in piece.hung.items():
+            self.hung.setdefault(function, reason)
+        self.timed_out = self.timed_out or piece.timed_out or (self.limit is not None and self.seconds > self.limit)
+
+    @property
+    def done(self) -> bool:
+        return len(self.results) == self.parts
+
+    def verdicts(self, target: str, seed: int) -> list[Verdict]:
+        """The parts' verdicts in the plan's order, or the one verdict of a unit past its time limit."""
+        if self.timed_out:
+            return [unit_timed_out(target, self.name, seed, self.limit)]
+        return [v for part in range(self.parts) for v in self.results[part]]
+
+
 def execute(
     isolation: Isolation,
     target_name: str,
     plan,
     seed: int,
-    units: list[tuple[str, Callable, object]],
+    units: list[tuple[str, Callable, object, int]],
     locate: Callable,
     unit_time_limit: float | None = None,
     order: list[int] | None = None,
 ) -> Iterator[tuple[list[Verdict], float]]:
-    """(verdicts, seconds) for each unit ``(name, check, fn)``, in the order given. In-process: ``check(fn)``
-    under :func:`suite.engine.process_state.guard`. In workers: ``locate(target, plan, seed, name)``
-    gives a worker the unit's ``(check, fn)`` on its own copy of the target (loaded by ``target_name``).
-    A unit that runs past ``unit_time_limit`` seconds (None: no limit) gets one failing verdict naming the
-    limit (:func:`unit_timed_out`) instead of its checks' verdicts. Workers take the units in ``order``
-    (indices into ``units``; default: as given); the results still come in the order given."""
+    """(verdicts, seconds) for each unit ``(name, check, fn, parts)``, in the order given; ``seconds`` is
+    the time its parts took together. Each part is ``check(fn, part)`` under
+    :func:`suite.engine.process_state.guard`: in-process, the parts one after the other; in workers,
+    ``locate(target, plan, seed, name)`` gives a worker the unit's ``(check, fn)`` on its own copy of the
+    target (loaded by ``target_name``), and the parts of one unit may run in different workers at once.
+    A unit whose parts together run past ``unit_time_limit`` seconds (None: no limit) gets one failing
+    verdict naming the limit (:func:`unit_timed_out`) instead of its checks' verdicts, and its parts not
+    yet started are not run. Workers take the parts in ``order`` (indices into the list of every unit's
+    parts, unit by unit; default: as listed); the results still come in the order given."""
     if isolation.in_process:
-        for name, check, fn in units:
-            started = time.perf_counter()
-            yield _run_unit(target_name, name, seed, check, fn, unit_time_limit), time.perf_counter() - started
+        for name, check, fn, parts in units:
+            unit = _Unit(name, parts, unit_time_limit)
+            for part in range(parts):
+                if unit.timed_out:
+                    unit.finish(part, _Piece([], {}), 0.0)
+                    continue
+                started = time.perf_counter()
+                piece = _run_piece(check, fn, part, seed, name, unit.remaining(), unit.hung)
+                unit.finish(part, piece, time.perf_counter() - started)
+            yield unit.verdicts(target_name, seed), unit.seconds
         return
     pool = _Pool(isolation, target_name, plan, seed, locate, unit_time_limit)
-    yield from pool.run([name for name, _, _ in units], order)
+    yield from pool.run([(name, parts) for name, _, _, parts in units], order)
 
 
-def _run_unit(target_name: str, name: str, seed: int, check: Callable, fn, seconds: float | None) -> list[Verdict]:
-    """``check(fn)`` under the process-state guard and the unit time limit."""
+def _run_piece(check: Callable, fn, part: int, seed: int, name: str, seconds: float | None, hung: dict) -> _Piece:
+    """``check(fn, part)`` under the process-state guard and what is left of the unit time limit, with
+    the functions ``hung`` (name -> why) in other parts of the unit not called."""
+    if seconds is not None and seconds <= 0:
+        return _Piece([], {}, timed_out=True)
     with process_state.guard(seed, name), invoke.unit_time_limit(seconds), invoke.alarm_handler():
+        invoke._HUNG.update(hung)
         try:
-            return check(fn)
+            verdicts = check(fn, part)
         except invoke.UnitTimedOut:
-            return [unit_timed_out(target_name, name, seed, seconds)]
+            return _Piece([], {}, timed_out=True)
+        return _Piece(verdicts, {f: why for f, why in invoke._HUNG.items() if f not in hung})
 
 
-def unit_failure(target: str, name: str, seed: int, reason: str) -> Verdict:
-    """The one verdict of a unit whose checks could not complete (its worker died outside a call of the
-    target, or in too many calls)."""
-    return _unit_verdict(target, name, seed, "worker", "the checks run to completion in a worker process", reason)
+def unit_failure(target: str, name: str, seed: int, reason: str, part: int = 0) -> Verdict:
+    """The one verdict of a unit's part whose checks could not complete (its worker died outside a call
+    of the target, or in too many calls)."""
+    return _unit_verdict(
+        target, name, seed, "worker", "the checks run to completion in a worker process", reason, case=part
+    )
 
 
 def unit_timed_out(target: str, name: str, seed: int, seconds: float) -> Verdict:
@@ -165,14 +226,17 @@ def unit_timed_out(target: str, name: str, seed: int, seconds: float) -> Verdict
     )
 
 
-def _unit_verdict(target: str, name: str, seed: int, check: str, claim: str, reason: str, **extra) -> Verdict:
-    """A failing verdict about a whole unit (one initializer's checks) rather than one call."""
+def _unit_verdict(
+    target: str, name: str, seed: int, check: str, claim: str, reason: str, case: int = 0, **extra
+) -> Verdict:
+    """A failing verdict about a whole unit (one initializer's checks, or one part of them: ``case``)
+    rather than one call."""
     return Verdict(
         target=target,
         initializer=name,
         check=check,
-        case=0,
-        call=f"the checks of {name}",
+        case=case,
+        call=f"the checks of {name}" + (f", case {case}" if case else ""),
         claim=claim,
         passed=False,
         seed=seed,
@@ -214,7 +278,7 @@ class _Monitor:
 
     def start(self, fn) -> None:
         self.count += 1
-        name = getattr(fn, "__name__", type(fn).__name__)
+        name = invoke.function_name(fn)
         refused = self.refused.get(name)
         if refused is not None and self.count >= refused[0]:
             reason = refused[1] if self.count == refused[0] else f"not called: an earlier call {refused[1]}"
@@ -239,10 +303,9 @@ class _Monitor:
         return ""
 
 
-def _worker_main(
-    conn, numbers, text, target_name: str, plan, seed: int, memory_limit: int | None, locate, unit_limit
-) -> None:
-    """A worker process: load the target, then run the units the parent sends until it sends None."""
+def _worker_main(conn, numbers, text, target_name: str, plan, seed: int, memory_limit: int | None, locate) -> None:
+    """A worker process: load the target, then run the parts of units the parent sends until it sends
+    None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if memory_limit:
         import resource
@@ -260,16 +323,17 @@ def _worker_main(
     invoke.monitor = monitor
     conn.send(("ready",))
     while (message := conn.recv()) is not None:
-        index, name, refused = message
+        index, name, part, refused, hung, seconds = message
         monitor.begin_unit(refused)
         started = time.perf_counter()
         check, fn = locate(target, plan, seed, name)
         try:
-            verdicts = _run_unit(target.name, name, seed, check, fn, unit_limit)
-        except Exception as error:  # the suite's own failure: reported as the unit's failure
-            verdicts = [unit_failure(target.name, name, seed, f"{type(error).__name__}: {error} (in the suite)")]
+            piece = _run_piece(check, fn, part, seed, name, seconds, hung)
+        except Exception as error:  # the suite's own failure: reported as the part's failure
+            reason = f"{type(error).__name__}: {error} (in the suite)"
+            piece = _Piece([unit_failure(target.name, name, seed, reason, part)], {})
         monitor.numbers[2] = 0.0
-        conn.send(("done", index, verdicts, time.perf_counter() - started))
+        conn.send(("done", index, piece, time.perf_counter() - started))
 
 
 class WorkerStartFailed(Exception):
@@ -281,14 +345,15 @@ class _Worker:
         self.numbers = context.RawArray("d", 3)  # call number, start (time.monotonic), time limit (0: idle)
         self.text = context.RawArray("c", 256)  # the function in flight
         self.conn, child = context.Pipe()
-        settings = (pool.target_name, pool.plan, pool.seed, pool.memory_limit, pool.locate, pool.unit_time_limit)
+        settings = (pool.target_name, pool.plan, pool.seed, pool.memory_limit, pool.locate)
         self.process = context.Process(
             target=_worker_main, args=(child, self.numbers, self.text, *settings), daemon=True
         )
         self.process.start()
         child.close()
         self.ready = False
-        self.unit: int | None = None
+        self.piece: int | None = None  # the index of the part it runs
+        self.deadline: float | None = None  # time.perf_counter() past which its part overran the unit limit
         self.hang: str | None = None
         self.overtime = False  # killed for the unit time limit
 
@@ -308,27 +373,38 @@ class _Pool:
         # OMP_WAIT_POLICY is set: importing suite.engine sets it, and the workers inherit the environment
         self.context = warm.context()
 
-    def run(self, names: list[str], order: list[int] | None = None) -> Iterator[tuple[list[Verdict], float]]:
-        pending = deque(range(len(names)) if order is None else order)
-        refused: dict[int, dict[str, tuple[int, str]]] = {i: {} for i in range(len(names))}
-        reruns = dict.fromkeys(range(len(names)), 0)
+    def run(
+        self, units: list[tuple[str, int]], order: list[int] | None = None
+    ) -> Iterator[tuple[list[Verdict], float]]:
+        """(verdicts, seconds) of each unit ``(name, parts)``, in the order given, its parts run in the
+        workers in ``order`` (indices into the list of every unit's parts)."""
+        accounts = [_Unit(name, parts, self.unit_time_limit) for name, parts in units]
+        pieces = [(u, part) for u, (_, parts) in enumerate(units) for part in range(parts)]
+        pending = deque(range(len(pieces)) if order is None else order)
+        refused: dict[int, dict[str, tuple[int, str]]] = {i: {} for i in range(len(pieces))}
+        reruns = dict.fromkeys(range(len(pieces)), 0)
         started: dict[int, float] = {}
-        results: dict[int, tuple[list[Verdict], float]] = {}
-        workers = [_Worker(self.context, self) for _ in range(min(self.jobs, len(names)))]
+        workers = [_Worker(self.context, self) for _ in range(min(self.jobs, len(pieces)))]
         emitted = 0
+
+        def finish(index: int, piece: _Piece) -> None:
+            u, part = pieces[index]
+            accounts[u].finish(part, piece, time.perf_counter() - started[index])
 
         def died(worker: _Worker) -> None:
             worker.kill()
             reason = worker.hang or death_reason(worker.process.exitcode, self.memory_limit)
             if not worker.ready:
                 raise WorkerStartFailed(f"a worker process {reason} before it had loaded the target")
-            index = worker.unit
+            index = worker.piece
             if index is not None and worker.overtime:
-                failure = unit_timed_out(self.target_name, names[index], self.seed, self.unit_time_limit)
-                results[index] = ([failure], time.perf_counter() - started[index])
+                finish(index, _Piece([], {}, timed_out=True))
             elif index is not None:
+                u, part = pieces[index]
                 in_call, number = worker.hang is not None or worker.numbers[2] > 0, int(worker.numbers[0])
                 function = worker.text.value.decode()
+                if in_call and function:
+                    accounts[u].hung.setdefault(function, reason)  # the unit's other parts do not call it
                 if in_call and function and function not in refused[index] and reruns[index] < MAX_RERUNS:
                     refused[index][function] = (number, reason)
                     reruns[index] += 1
@@ -337,20 +413,33 @@ class _Pool:
                     where = "outside a call of the target"
                     if in_call:
                         where = f"in call {number} of {function}" if function else "in a timed call of the target"
-                    failure = unit_failure(self.target_name, names[index], self.seed, f"{where}: {reason}")
-                    results[index] = ([failure], time.perf_counter() - started[index])
+                    failure = unit_failure(self.target_name, accounts[u].name, self.seed, f"{where}: {reason}", part)
+                    finish(index, _Piece([failure], {}))
             if pending:  # a replacement, while there is work for it
                 workers[workers.index(worker)] = _Worker(self.context, self)
             else:
                 workers.remove(worker)
 
+        def dispatch(worker: _Worker) -> None:
+            while pending:
+                index = pending.popleft()
+                unit = accounts[pieces[index][0]]
+                started.setdefault(index, time.perf_counter())
+                if unit.timed_out:  # an earlier part used up the unit's time: this one is not run
+                    finish(index, _Piece([], {}, timed_out=True))
+                    continue
+                remaining = unit.remaining()
+                hung = {f: why for f, why in unit.hung.items() if f not in refused[index]}
+                worker.piece = index
+                worker.deadline = None if remaining is None else time.perf_counter() + remaining
+                worker.conn.send((index, unit.name, pieces[index][1], refused[index], hung, remaining))
+                return
+
         try:
-            while emitted < len(names):
+            while emitted < len(units):
                 for worker in workers:
-                    if worker.ready and worker.unit is None and pending:
-                        worker.unit = pending.popleft()
-                        started.setdefault(worker.unit, time.perf_counter())
-                        worker.conn.send((worker.unit, names[worker.unit], refused[worker.unit]))
+                    if worker.ready and worker.piece is None:
+                        dispatch(worker)
                 for conn in wait([w.conn for w in workers], timeout=POLL):
                     worker = next(w for w in workers if w.conn is conn)
                     try:
@@ -363,29 +452,25 @@ class _Pool:
                     elif message[0] == "load-failed":
                         raise WorkerStartFailed(f"a worker could not load {self.target_name!r}: {message[1]}")
                     else:
-                        _, index, verdicts, _seconds = message
-                        results[index] = (verdicts, time.perf_counter() - started[index])
-                        worker.unit = None
+                        _, index, piece, _seconds = message
+                        finish(index, piece)
+                        worker.piece = None
                 now = time.monotonic()
                 for worker in list(workers):
-                    unit_limit = self.unit_time_limit
-                    if (
-                        worker.unit is not None
-                        and unit_limit is not None
-                        and time.perf_counter() - started[worker.unit] > unit_limit + KILL_GRACE
-                    ):
+                    if worker.deadline is not None and time.perf_counter() > worker.deadline + KILL_GRACE:
                         worker.overtime = True  # stuck inside a call or in the suite's checks: killed
                         died(worker)
                         continue
                     limit = worker.numbers[2]
-                    if worker.unit is not None and limit > 0 and now - worker.numbers[1] > limit + KILL_GRACE:
+                    if worker.piece is not None and limit > 0 and now - worker.numbers[1] > limit + KILL_GRACE:
                         worker.hang = (
                             f"did not return within {limit:g} s (time limit; stuck outside Python, so its worker "
                             "process was killed)"
                         )
                         died(worker)
-                while emitted in results:
-                    yield results.pop(emitted)
+                while emitted < len(units) and accounts[emitted].done:
+                    unit = accounts[emitted]
+                    yield unit.verdicts(self.target_name, self.seed), unit.seconds
                     emitted += 1
         finally:
             for worker in workers:

@@ -67,7 +67,9 @@ def test_without_the_ledger_the_finding_is_a_violation():
     assert result.exit_code == 1
     failing = next(r for r in result.params if r.status == "fail")
     assert "support" in {v.check for v in failing.verdicts if v.status == "fail"}
-    assert "looks like N(0, 0.02^2)" in failing.diagnosis["text"]
+    # the values are the untruncated parent normal: its std is the claimed law's divided by the
+    # truncation's factor, and the diagnosis names the convention it matches
+    assert "the std of N(0, 0.02^2)" in failing.diagnosis["text"]
 
 
 def test_gpt2_depth_scaling_is_present():
