@@ -57,24 +57,32 @@ def unit_time_limit(seconds: float | None):
 
 @contextlib.contextmanager
 def time_limit(seconds: float):
-    """Interrupt the block after ``seconds`` (SIGALRM; main thread on Unix only, elsewhere no limit).
-    Code stuck inside one C call is interrupted when that call returns; in a worker process the
-    :data:`monitor` is told the deadline, and the parent kills the worker when it passes. Past the
-    unit's deadline (:func:`unit_time_limit`) the block does not start: :class:`UnitTimedOut`."""
-    if unit_deadline is not None and time.monotonic() > unit_deadline:
-        raise UnitTimedOut
+    """Interrupt the block after ``seconds`` with SIGALRM, which raises :class:`TimedOut` in it (main
+    thread on Unix only; elsewhere no limit). In this process the timer is ``ITIMER_REAL``, wall-clock
+    time; in a worker process the :data:`monitor` tells the parent the limit instead, and the parent
+    sends SIGALRM when the call has run ``seconds`` of the worker's own time (time the machine gave
+    to other processes, or the worker spent stopped, does not count: :mod:`suite.engine.workers`), and
+    kills the worker if the call is stuck inside C and so never hears it. Past the unit's deadline
+    (:func:`unit_time_limit`, or the parent's word in a worker) the block does not start:
+    :class:`UnitTimedOut`."""
+    global _timing
     watch = monitor
+    if (unit_deadline is not None and time.monotonic() > unit_deadline) or (watch is not None and watch.unit_over()):
+        raise UnitTimedOut
     if watch is not None:
         watch.arm(seconds)
     timed = seconds > 0 and _alarm_usable()
     installs = timed and not _handler_installed  # else alarm_handler() installed it for the enclosing block
     previous = signal.signal(signal.SIGALRM, _interrupt) if installs else None
-    if timed:
+    own_timer = timed and watch is None
+    if own_timer:
         signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer, _timing = _timing, timed or _timing
     try:
         yield
     finally:
-        if timed:
+        _timing = outer
+        if own_timer:
             signal.setitimer(signal.ITIMER_REAL, 0)
         if installs:
             signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
@@ -86,8 +94,14 @@ def _alarm_usable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+#: Whether a timed block (:func:`time_limit`) is running: a SIGALRM that arrives after the block ended
+#: (the parent's, sent as the call returned) is then ignored rather than raised in the suite's code.
+_timing = False
+
+
 def _interrupt(signum, frame):
-    raise TimedOut
+    if _timing:
+        raise TimedOut
 
 
 #: Whether :func:`alarm_handler` installed the handler for the enclosing block (so that each

@@ -274,7 +274,11 @@ class _Monitor:
 
     def begin_unit(self, refused: dict[str, tuple[int, str]]) -> None:
         self.count, self.refused = 0, refused
-        self.numbers[2] = 0.0
+        self.numbers[2] = self.numbers[3] = 0.0
+
+    def unit_over(self) -> bool:
+        """Whether the parent says the unit's time is up (no further call of the target starts)."""
+        return self.numbers[3] > 0
 
     def start(self, fn) -> None:
         self.count += 1
@@ -307,6 +311,7 @@ def _worker_main(conn, numbers, text, target_name: str, plan, seed: int, memory_
     """A worker process: load the target, then run the parts of units the parent sends until it sends
     None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGALRM, invoke._interrupt)  # the parent's time-limit signal, never the default exit
     if memory_limit:
         import resource
 
@@ -323,26 +328,66 @@ def _worker_main(conn, numbers, text, target_name: str, plan, seed: int, memory_
     invoke.monitor = monitor
     conn.send(("ready",))
     while (message := conn.recv()) is not None:
-        index, name, part, refused, hung, seconds = message
+        index, name, part, refused, hung = message
         monitor.begin_unit(refused)
-        started = time.perf_counter()
         check, fn = locate(target, plan, seed, name)
-        try:
-            piece = _run_piece(check, fn, part, seed, name, seconds, hung)
+        try:  # the time limits are the parent's to watch (on the worker's own time) and to signal
+            piece = _run_piece(check, fn, part, seed, name, None, hung)
         except Exception as error:  # the suite's own failure: reported as the part's failure
             reason = f"{type(error).__name__}: {error} (in the suite)"
             piece = _Piece([unit_failure(target.name, name, seed, reason, part)], {})
         monitor.numbers[2] = 0.0
-        conn.send(("done", index, piece, time.perf_counter() - started))
+        conn.send(("done", index, piece))
 
 
 class WorkerStartFailed(Exception):
     """A worker could not load the target (the message says why) or died before it was ready."""
 
 
+class _Clock:
+    """How much of a worker's wall-clock time the machine withheld from it: time its main thread was
+    runnable but waited for a core (``run_delay``, the second field of Linux's ``/proc/PID/schedstat``,
+    in nanoseconds; the kernel's Documentation/scheduler/sched-stats.rst) or the process was stopped
+    (state ``T`` in ``/proc/PID/stat``, proc(5)), read at each :meth:`tick` (the parent's polls). A
+    call's time against its limit is its wall-clock time less what was withheld meanwhile: a busy or
+    suspended machine does not fail a call that takes milliseconds, while a call that sleeps or waits
+    (a hang) counts in full. Where those files are absent nothing is withheld: wall-clock time."""
+
+    def __init__(self, pid: int | None):
+        self.pid = pid
+        self.withheld = 0.0
+        self.last = time.monotonic()
+        self.delay, self.stopped = self._read()
+
+    def _read(self) -> tuple[float | None, bool]:
+        try:
+            with open(f"/proc/{self.pid}/schedstat", "rb") as file:
+                delay = int(file.read().split()[1]) / 1e9
+            with open(f"/proc/{self.pid}/stat", "rb") as file:
+                stopped = file.read().rpartition(b")")[2].split()[0] in (b"T", b"t")
+        except (OSError, IndexError, ValueError):
+            return None, False
+        return delay, stopped
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        delay, stopped = self._read()
+        if stopped or self.stopped:  # the interval the process was (or became) stopped in
+            self.withheld += now - self.last
+        elif delay is not None and self.delay is not None:
+            self.withheld += max(0.0, delay - self.delay)
+        self.last, self.delay, self.stopped = now, delay, stopped
+
+    def since(self, started: float, withheld: float) -> float:
+        """Seconds of the worker's own time since ``started`` (``time.monotonic()``), when ``withheld``
+        had been withheld."""
+        return (self.last - started) - (self.withheld - withheld)
+
+
 class _Worker:
     def __init__(self, context, pool: _Pool):
-        self.numbers = context.RawArray("d", 3)  # call number, start (time.monotonic), time limit (0: idle)
+        # call number, start (time.monotonic), time limit (0: no timed call in flight), unit over (1: yes)
+        self.numbers = context.RawArray("d", 4)
         self.text = context.RawArray("c", 256)  # the function in flight
         self.conn, child = context.Pipe()
         settings = (pool.target_name, pool.plan, pool.seed, pool.memory_limit, pool.locate)
@@ -351,11 +396,51 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        self.clock = _Clock(self.process.pid)
         self.ready = False
         self.piece: int | None = None  # the index of the part it runs
-        self.deadline: float | None = None  # time.perf_counter() past which its part overran the unit limit
+        self.remaining: float | None = None  # seconds of the unit time limit its part may use
+        self.part_started = (0.0, 0.0)  # time.monotonic() and the clock's withheld seconds when it began
+        self.call = (0.0, 0.0)  # the same for the timed call in flight (keyed by its start)
+        self.alarmed = 0.0  # the start of the call it sent SIGALRM for
         self.hang: str | None = None
         self.overtime = False  # killed for the unit time limit
+
+    def begin(self, index: int, remaining: float | None) -> None:
+        self.clock.tick()
+        self.piece, self.remaining = index, remaining
+        self.part_started = (self.clock.last, self.clock.withheld)
+        self.numbers[3] = 0.0
+
+    def part_seconds(self) -> float:
+        """The worker's own time in its part so far."""
+        return self.clock.since(*self.part_started)
+
+    def watch(self) -> str | None:
+        """At a poll: signal or judge the part in flight against its limits. Returns why the worker must be
+        killed ("overtime": the unit limit; else the hang's reason), or None."""
+        self.clock.tick()
+        if self.remaining is not None and self.part_seconds() > self.remaining:
+            self.numbers[3] = 1.0  # no further call of the target starts in this part
+            if self.part_seconds() > self.remaining + KILL_GRACE:
+                return "overtime"  # stuck inside a call or in the suite's checks
+        limit = self.numbers[2]  # read before the start: a worker writes the start first
+        start = self.numbers[1]
+        if limit <= 0:
+            return None
+        if self.call[0] != start:
+            self.call = (start, self.clock.withheld)
+        spent = self.clock.since(*self.call)
+        if spent > limit + KILL_GRACE:
+            return (
+                f"did not return within {limit:g} s (time limit; stuck outside Python, so its worker process "
+                "was killed)"
+            )
+        if spent > limit and self.alarmed != start:
+            self.alarmed = start
+            with contextlib.suppress(OSError):
+                os.kill(self.process.pid, signal.SIGALRM)  # raises invoke.TimedOut in the call, if in Python
+        return None
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -383,13 +468,13 @@ class _Pool:
         pending = deque(range(len(pieces)) if order is None else order)
         refused: dict[int, dict[str, tuple[int, str]]] = {i: {} for i in range(len(pieces))}
         reruns = dict.fromkeys(range(len(pieces)), 0)
-        started: dict[int, float] = {}
+        spent = dict.fromkeys(range(len(pieces)), 0.0)  # the workers' own seconds in each part, reruns too
         workers = [_Worker(self.context, self) for _ in range(min(self.jobs, len(pieces)))]
         emitted = 0
 
         def finish(index: int, piece: _Piece) -> None:
             u, part = pieces[index]
-            accounts[u].finish(part, piece, time.perf_counter() - started[index])
+            accounts[u].finish(part, piece, spent[index])
 
         def died(worker: _Worker) -> None:
             worker.kill()
@@ -397,6 +482,8 @@ class _Pool:
             if not worker.ready:
                 raise WorkerStartFailed(f"a worker process {reason} before it had loaded the target")
             index = worker.piece
+            if index is not None:
+                spent[index] += worker.part_seconds()
             if index is not None and worker.overtime:
                 finish(index, _Piece([], {}, timed_out=True))
             elif index is not None:
@@ -424,15 +511,13 @@ class _Pool:
             while pending:
                 index = pending.popleft()
                 unit = accounts[pieces[index][0]]
-                started.setdefault(index, time.perf_counter())
-                if unit.timed_out:  # an earlier part used up the unit's time: this one is not run
-                    finish(index, _Piece([], {}, timed_out=True))
-                    continue
                 remaining = unit.remaining()
+                if unit.timed_out or (remaining is not None and remaining - spent[index] <= 0):
+                    finish(index, _Piece([], {}, timed_out=True))  # the unit's time is used up: not run
+                    continue
                 hung = {f: why for f, why in unit.hung.items() if f not in refused[index]}
-                worker.piece = index
-                worker.deadline = None if remaining is None else time.perf_counter() + remaining
-                worker.conn.send((index, unit.name, pieces[index][1], refused[index], hung, remaining))
+                worker.begin(index, None if remaining is None else remaining - spent[index])
+                worker.conn.send((index, unit.name, pieces[index][1], refused[index], hung))
                 return
 
         try:
@@ -452,21 +537,16 @@ class _Pool:
                     elif message[0] == "load-failed":
                         raise WorkerStartFailed(f"a worker could not load {self.target_name!r}: {message[1]}")
                     else:
-                        _, index, piece, _seconds = message
+                        index, piece = message[1], message[2]
+                        worker.clock.tick()
+                        spent[index] += worker.part_seconds()
                         finish(index, piece)
                         worker.piece = None
-                now = time.monotonic()
                 for worker in list(workers):
-                    if worker.deadline is not None and time.perf_counter() > worker.deadline + KILL_GRACE:
-                        worker.overtime = True  # stuck inside a call or in the suite's checks: killed
-                        died(worker)
-                        continue
-                    limit = worker.numbers[2]
-                    if worker.piece is not None and limit > 0 and now - worker.numbers[1] > limit + KILL_GRACE:
-                        worker.hang = (
-                            f"did not return within {limit:g} s (time limit; stuck outside Python, so its worker "
-                            "process was killed)"
-                        )
+                    verdict = worker.watch() if worker.piece is not None else None
+                    if verdict is not None:
+                        worker.overtime = verdict == "overtime"
+                        worker.hang = None if worker.overtime else verdict
                         died(worker)
                 while emitted < len(units) and accounts[emitted].done:
                     unit = accounts[emitted]
