@@ -170,24 +170,42 @@ def ks_power_lower_bound(n: int, alpha: float, claim: Distribution, alternative:
 
 def ks_test(u: np.ndarray, claim: Distribution, alpha: float, delta: float) -> TestResult:
     """Kolmogorov-Smirnov of the probability integral transforms ``u`` (uniform under the fully
-    specified claimed CDF; see :func:`suite.stats.rounding.pit`) against U(0, 1) (scipy.stats.kstest)."""
-    # The exact finite-n law (scipy's default) costs 0.1 s at n ~ 5e5; Kolmogorov's limit is accurate there.
-    # U(0, 1)'s CDF as a plain function: scipy's frozen uniform would broadcast and mask every value
-    result = stats.kstest(u, _unit_uniform_cdf, method="exact" if u.size <= 10_000 else "asymp")
+    specified claimed CDF; see :func:`suite.stats.rounding.pit`) against U(0, 1): the statistic and
+    p-value of ``scipy.stats.kstest(u, "uniform")`` (:func:`ks_uniform`)."""
+    statistic, p_value = ks_uniform(u)
     power, distance = _ks_power(u.size, alpha, claim, delta)
     return TestResult(
-        statistic=float(result.statistic),
-        p_value=float(result.pvalue),
-        measured=f"D = {result.statistic:.3g}",
+        statistic=statistic,
+        p_value=p_value,
+        measured=f"D = {statistic:.3g}",
         claimed=claim.describe(),
         power=power,
         effect=f"same family, std off by {delta:.2%} (sup |F - G| = {distance:.2g}; power is Massey's lower bound)",
     )
 
 
-def _unit_uniform_cdf(u: np.ndarray) -> np.ndarray:
-    """The CDF of U(0, 1): u clipped to [0, 1]."""
-    return np.clip(u, 0.0, 1.0)
+def ks_uniform(u: np.ndarray) -> tuple[float, float]:
+    """(D, p) of the two-sided one-sample Kolmogorov-Smirnov test of ``u`` against U(0, 1), as
+    ``scipy.stats.ks_1samp`` computes them (D+ = max(i/n - u_(i)), D- = max(u_(i) - (i - 1)/n), the same
+    floating-point operations; p from scipy's ``kstwo``, the exact finite-n law, for n <= 10,000, and
+    from Kolmogorov's limit ``kstwobign`` above, where the exact law costs 0.1 s at n ~ 5e5 and the
+    limit is accurate). By hand only to skip what scipy repeats on millions of values: the marginal
+    checks pass ``u`` already in ascending order (one pass checks it; out of order, it is sorted), and in
+    [0, 1] (else clipped, as scipy's uniform CDF would). ``tests/meta_tests/test_statistics.py``
+    compares the two."""
+    values = np.asarray(u, dtype=np.float64).ravel()
+    n = values.size
+    if not (values[1:] >= values[:-1]).all():  # NaN compares False: sorted to the end, as scipy does
+        values = np.sort(values)
+    if n and not (values[0] >= 0.0 and values[-1] <= 1.0):
+        values = np.clip(values, 0.0, 1.0)
+    steps = np.arange(0.0, n + 1) / n  # i/n for i = 0..n; scipy's arange(1, n + 1)/n and arange(0, n)/n
+    d_plus = float(np.max(steps[1:] - values))
+    d_minus = float(np.max(values - steps[:-1]))
+    statistic = d_plus if d_plus > d_minus else d_minus
+    exact = n <= 10_000
+    p = float(stats.kstwo.sf(statistic, n) if exact else stats.kstwobign.sf(statistic * math.sqrt(n)))
+    return statistic, min(max(p, 0.0), 1.0)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -335,20 +353,15 @@ def collision_test(pairs: list[tuple[np.ndarray, np.ndarray]], alpha: float, dup
     (a slightly wider law than the exact hypergeometric, so the test is conservative), give a mean and
     variance; their sums give a one-sided z-test for too many within-tensor repeats. Power stated
     against a fraction ``duplicated`` of one tensor's values being copies of others in it."""
-    observed, expected, variance, total_pairs, n_values = 0.0, 0.0, 0.0, 0.0, 0
-    for a, b in pairs:
-        j, in_b = _shared_counts(a, b)
-        m = j + in_b
-        if not m.size:
-            n_values += a.size
-            continue
-        observed += float(np.sum(j * (j - 1) / 2 + in_b * (in_b - 1) / 2))
-        for size, count in zip(*np.unique(m, return_counts=True), strict=True):
-            mean_w, var_w = _within_pairs_moments(int(size))
-            expected += count * mean_w
-            variance += count * var_w
-        total_pairs += float(np.sum(m * (m - 1) / 2))
-        n_values += a.size
+    j, in_b, n_values = _pair_counts(pairs)
+    m = j + in_b
+    observed = float(np.sum(j * (j - 1) / 2 + in_b * (in_b - 1) / 2))
+    expected, variance = 0.0, 0.0
+    for size, count in zip(*np.unique(m, return_counts=True), strict=True):
+        mean_w, var_w = _within_pairs_moments(int(size))
+        expected += count * mean_w
+        variance += count * var_w
+    total_pairs = float(np.sum(m * (m - 1) / 2))
     if variance == 0:
         z, p = 0.0, 1.0
     else:
@@ -369,6 +382,52 @@ def collision_test(pairs: list[tuple[np.ndarray, np.ndarray]], alpha: float, dup
         effect=f"{duplicated:.1%} of the values duplicated within a tensor",
         uniform=False,
     )
+
+
+#: Pairs of tensors of at most this many values together are counted many at once
+#: (:func:`_shared_counts_batch`); larger ones one by one (:func:`_shared_counts`).
+BATCH_VALUES = 4096
+
+
+def _pair_counts(pairs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, int]:
+    """For every value that repeats within one pair (a, b): how many times it occurs in a and in b, over
+    all pairs; and the number of values of the a's. Small pairs of one size are counted together: a
+    pair's numpy calls cost more than its sort when tensors are small and calls many (20,000 Haar or
+    small-shape draws)."""
+    found_a, found_b, n_values = [], [], 0
+    batches: dict[tuple, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for a, b in pairs:
+        a, b = a.ravel(), b.ravel()
+        n_values += a.size
+        if a.size + b.size <= BATCH_VALUES and a.dtype == b.dtype:
+            batches.setdefault((a.size, b.size, a.dtype), []).append((a, b))
+        else:
+            counts = _shared_counts(a, b)
+            found_a.append(counts[0])
+            found_b.append(counts[1])
+    for batch in batches.values():
+        counts = _shared_counts_batch(np.stack([a for a, _ in batch]), np.stack([b for _, b in batch]))
+        found_a.append(counts[0])
+        found_b.append(counts[1])
+    if not found_a:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), n_values
+    return np.concatenate(found_a), np.concatenate(found_b), n_values
+
+
+def _shared_counts_batch(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_shared_counts` of each row pair (a[r], b[r]) of two 2-D arrays, concatenated: each row of
+    [a | b] sorted (one call for all rows), runs of equal values (equal as floats compare; a NaN is a run
+    of its own) found within rows, and the values from b counted in each run."""
+    values = np.concatenate([a, b], axis=1)
+    order = np.argsort(values, axis=1)
+    ordered = np.take_along_axis(values, order, axis=1)
+    new = np.ones(ordered.shape, dtype=bool)
+    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]  # every row starts a run: runs never cross rows
+    starts = np.flatnonzero(new.ravel())
+    sizes = np.diff(np.append(starts, new.size))
+    in_b = np.add.reduceat((order >= a.shape[1]).ravel().astype(np.int64), starts)
+    repeated = sizes > 1
+    return sizes[repeated] - in_b[repeated], in_b[repeated]
 
 
 def _shared_counts(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -84,6 +84,24 @@ def test_ks_test_size_and_power_bound(family):
     )
 
 
+@pytest.mark.parametrize("n", [1, 7, 2000, 10_000, 10_001, 300_000])
+@pytest.mark.parametrize("order", ["ascending", "shuffled", "ties", "outside"])
+def test_ks_uniform_is_scipys_kstest(n, order):
+    """The hand-written statistic and p-value equal scipy's, bit for bit, on ordered and unordered input,
+    with repeated values and with values outside [0, 1] (which scipy's uniform CDF clips)."""
+    rng = np.random.default_rng(n)
+    u = rng.uniform(size=n)
+    if order == "ascending":
+        u = np.sort(u)
+    elif order == "ties":
+        u = np.sort(np.round(u, 2))
+    elif order == "outside":
+        u = u * 1.2 - 0.1
+    method = "exact" if n <= 10_000 else "asymp"
+    expected = stats.kstest(u, "uniform", method=method)
+    assert s.ks_uniform(u) == (float(expected.statistic), float(expected.pvalue))
+
+
 def test_ks_asymptotic_branch_is_calibrated():
     law, sample = LAWS["normal"]
     assert_calibrated(lambda rng: sample(rng, 20_000), lambda x: s.ks_test(law.cdf(x), law, ALPHA, 0.02), seed=7)
@@ -181,9 +199,11 @@ def test_collision_test_sees_duplicates_among_fine_values():
     assert rate > 0.99
 
 
-def test_collision_counts_match_a_count_by_hand():
+@pytest.mark.parametrize("batch", [0, s.BATCH_VALUES], ids=["pair by pair", "batched"])
+def test_collision_counts_match_a_count_by_hand(batch, monkeypatch):
     """The within-tensor equal pairs the collision test observes, against counting every pair of positions
-    (NaN equals nothing, -0.0 equals 0.0)."""
+    (NaN equals nothing, -0.0 equals 0.0), counted pair by pair and in batches."""
+    monkeypatch.setattr(s, "BATCH_VALUES", batch)
     rng = np.random.default_rng(23)
     for size_a, size_b in [(40, 40), (60, 25), (1, 30), (30, 1)]:
         a = rng.integers(-6, 7, size_a).astype(np.float64)
@@ -198,6 +218,26 @@ def test_collision_counts_match_a_count_by_hand():
             ~np.isnan(np.concatenate([a, b]))
         )
         assert f"({pairs_by_hand // 2} equal pairs in all)" in result.claimed
+
+
+def test_batched_collision_counts_are_the_pair_by_pair_counts(monkeypatch):
+    """Many small pairs of two sizes (and one large pair), with repeats, NaN and signed zeros: the same
+    repeated values, multiplicities and verdict whether counted in batches or pair by pair."""
+    rng = np.random.default_rng(24)
+    pairs = []
+    for size in [30] * 50 + [7] * 20 + [5000]:
+        a, b = (rng.integers(-20, 21, size).astype(np.float32) for _ in range(2))
+        a[0], b[1] = np.nan, -0.0
+        pairs.append((a, b))
+    batched = s._pair_counts(pairs)
+    result = s.collision_test(pairs, ALPHA, 0.01)
+    monkeypatch.setattr(s, "BATCH_VALUES", 0)
+    one_by_one = s._pair_counts(pairs)
+    assert batched[2] == one_by_one[2]
+    assert sorted(zip(*batched[:2], strict=True)) == sorted(zip(*one_by_one[:2], strict=True))
+    again = s.collision_test(pairs, ALPHA, 0.01)
+    assert (again.measured, again.claimed) == (result.measured, result.claimed)
+    assert again.statistic == pytest.approx(result.statistic, rel=1e-12)
 
 
 def test_proportion_and_moment_tests():
