@@ -33,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--time-limit",
         type=float,
         metavar="SECONDS",
-        help="per-call time limit of the target's functions (default: the budget's)",
+        help="per-call time limit of the target's functions (default: the budget's); in workers, time the "
+        "machine withheld from the worker (waiting for a core, stopped) does not count",
     )
     parser.add_argument(
         "--unit-time-limit",
@@ -47,8 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("workers", "none"),
         default="workers",
         help="workers (default): the target runs in worker processes, so a crash, a hang inside C or a memory "
-        "blow-up fails that call and the run goes on; none: in this process, for debugging (gives up that "
-        "protection: such a target ends the whole run)",
+        "blow-up fails that call and the run goes on, and time limits count the worker's own time; none: in "
+        "this process, for debugging (gives up that protection: such a target ends the whole run; time limits "
+        "are wall-clock time)",
     )
     parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: the number of cores)")
     parser.add_argument(
