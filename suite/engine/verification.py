@@ -183,7 +183,7 @@ def locate(target: Target, plan: RunPlan, seed: int, name: str):
 
 
 def _run_spec_on(target, spec, plan, seed, fn, part):
-    return run_spec(target, spec, fn, plan, seed, part=part if parts(spec, plan) > 1 else None)
+    return run_spec(target, spec, fn, plan, seed, part=(part, parts(spec, plan)))
 
 
 def _run_extra(run_extra, target_name, seed, fn, part):
@@ -199,18 +199,25 @@ def derive_case_seed(seed: int, name: str, index: int) -> int:
 
 
 def run_spec(
-    target: Target, spec: claims.Spec, fn, plan: RunPlan, seed: int, drawn: bool = True, part: int | None = None
+    target: Target,
+    spec: claims.Spec,
+    fn,
+    plan: RunPlan,
+    seed: int,
+    drawn: bool = True,
+    part: tuple[int, int] | None = None,
 ) -> list[Verdict]:
     """The spec's fixed calls, then (``drawn``) the budget's number of calls drawn from its strategy;
-    the API checks and documented errors on the first call. ``part``: only that case (an index into
-    those calls; :func:`parts`); None: every case."""
+    the API checks and documented errors on the first call. ``part`` ``(k, n)``: only the cases whose
+    index is k modulo n (:func:`parts`: n is the number of cases, so part k is case k); None: every
+    case."""
     cases = list(spec.fixed)
     if drawn or not cases:
         count = plan.budget.cases if drawn else 1
         cases += _drawn_calls(spec, count, invoke.derive_seed(seed, spec.name, "calls"))
     verdicts: list[Verdict] = []
     for index, c in enumerate(cases):
-        if part is not None and index != part:
+        if part is not None and index % part[1] != part[0]:
             continue
         case = CheckCase(target.name, spec, c, spec.claim(c), index, derive_case_seed(seed, spec.name, index), plan)
         try:

@@ -69,3 +69,21 @@ def test_ctrl_c_keeps_the_verdicts_so_far(tmp_path):
     assert record["summary"]["exit_code"] == 130
     names = {v["initializer"] for v in record["verdicts"]}
     assert "uniform_" in names and "zeros_" not in names  # the first unit in, the last one not reached
+
+
+def test_the_parts_of_an_initializers_checks_are_its_cases():
+    """Workers share an initializer's checks part by part, one part per case: every case has verdicts,
+    and there are as many parts as cases (no case dropped, none run twice)."""
+    from suite.engine import verification
+    from suite.engine.targets import load as load_target
+    from suite.stats import budget as budgets
+
+    target = load_target("initlib")
+    names = ["xavier_uniform_", "orthogonal_", "eye_"]
+    plan = verification.make_plan(target.claims, budgets.get("quick"), budgets.DEFAULT_ALPHA, True)
+    outcome = verification.verify(target, names, 0, "quick")
+    for name in names:
+        spec = target.claims[name]
+        cases = {v.case for v in outcome.verdicts if v.initializer == name}
+        assert cases == set(range(spec.case_count(plan.budget.cases))), name
+        assert verification.parts(spec, plan) == (len(cases) if spec.random else 1)
