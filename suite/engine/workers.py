@@ -1,20 +1,24 @@
-"""Running a verification's units of work (one initializer's checks each) in worker processes.
+"""Running a verification's units of work (one initializer's checks each, split into parts: one per
+case, :func:`suite.engine.verification.parts`) in worker processes.
 
 A verifier of other people's code must survive that code. In-process, a segfault, ``os._exit``, a call
 stuck inside C (SIGALRM waits for it to return) or a 30 GB allocation ends the whole run. Here each
-unit runs in a worker process, forked from a fork server that imported the engine and nothing else
+part runs in a worker process, forked from a fork server that imported the engine and nothing else
 (:mod:`suite.engine.warm`; the verifier itself is never forked: torch and OpenMP do not survive a fork of
 a process that ran them), with an address-space limit (``resource.setrlimit(RLIMIT_AS)``); the worker
-writes which call of the target is in flight and since when into shared memory, and the parent kills a
-worker whose call runs past its time limit. When a worker dies, the parent replaces it and runs the unit
+writes which call of the target is in flight and since when into shared memory, and the parent times
+it on the worker's own time (:class:`_Clock`): at the limit it sends SIGALRM (the call stops if it is in
+Python), past a grace it kills the worker. When a worker dies, the parent replaces it and runs the part
 again in the new worker, deterministically (seeds are derived per case), with the call that killed the
 worker refused: that call fails with the reason (the signal, the exit status, the time limit), later
-calls of the same function are not made (as after a hang in-process), the rest of the unit's checks run
-as usual. A unit as a whole has a time limit too (:func:`unit_timed_out`).
+calls of the same function are not made (as after a hang in-process; in the unit's other parts too,
+those started after the parent learnt of it), the rest of the checks run as usual. A unit as a whole has
+a time limit too, on its parts' time together (:func:`unit_timed_out`).
 
-The result does not depend on the number of workers: units are independent (each starts from the
+The result does not depend on the number of workers: parts are independent (each starts from the
 same process state, :mod:`suite.engine.process_state`) and their verdicts are returned in the order of
-the plan, whichever worker finished first.
+the plan, whichever worker finished first; only for a function that hangs or crashes does it depend on
+timing which of its parts meet the failure and which refuse the function.
 """
 
 from __future__ import annotations
