@@ -35,10 +35,10 @@ from multiprocessing.connection import wait
 from suite.engine import heap, invoke, process_state, warm
 from suite.engine.verdict import Verdict
 
-#: Seconds a call may run past its time limit before the worker is killed: inside the worker SIGALRM
-#: stops a Python-level hang at the limit itself; only a call stuck outside Python gets this far.
+#: Seconds a call may run past its time limit before the worker is killed: the parent's SIGALRM at the
+#: limit stops a Python-level hang; only a call stuck outside Python gets this far.
 KILL_GRACE = 1.0
-#: Times a unit is run again after a worker died in it before it is given up with one failing verdict.
+#: Times a part is run again after a worker died in it before it is given up with one failing verdict.
 MAX_RERUNS = 8
 #: How often (seconds) the parent looks at the calls in flight.
 POLL = 0.05

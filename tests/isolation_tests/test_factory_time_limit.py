@@ -48,3 +48,15 @@ def test_a_failing_factory_is_a_failing_verdict_with_its_json(tmp_path, factory,
     (failed,) = [v for v in record["model_verdicts"] if v["status"] == "fail"]
     assert failed["check"] == "builds.factory" and reason in failed["reason"]
     assert record["params"] == []
+
+
+@pytest.mark.slow  # tox -e slow-tests: two ranks start torch
+def test_a_failing_factory_sharded_is_the_same_failing_verdict(tmp_path, capsys):
+    """Every rank reports the factory's failure; the parent turns it into the same verdict, not a usage error."""
+    out = tmp_path / "audit.json"
+    model = f"{FACTORIES}:build_raises"
+    assert main(["audit", "--model", model, "--budget", "quick", "--world-size", "2", "--json", str(out)]) == 1
+    record = json.loads(out.read_text())
+    (failed,) = [v for v in record["model_verdicts"] if v["status"] == "fail"]
+    assert failed["check"] == "builds.factory"
+    assert "the factory raised RuntimeError: no such layer" in failed["reason"]

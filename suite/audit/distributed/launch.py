@@ -128,9 +128,10 @@ def _worker(jobs: list[Job]):
             usage = isinstance(error, (AuditError, SpecError)) or (
                 isinstance(error, ValueError) and str(error).startswith("--")
             )
+            kind = "factory" if isinstance(error, FactoryFailed) else "usage" if usage else "crash"
             record = {
-                "kind": "usage" if usage else "crash",
-                "message": f"{type(error).__name__}: {error}" if not usage else str(error),
+                "kind": kind,
+                "message": f"{type(error).__name__}: {error}" if kind == "crash" else str(error),
                 "traceback": traceback.format_exc(),
             }
             (Path(jobs[0].errors) / f"rank-{rank}.json").write_text(json.dumps(record))
@@ -140,8 +141,8 @@ def _worker(jobs: list[Job]):
 
 def launch(job: Job, world_size: int) -> AuditResult:
     """Start ``world_size`` ranks with torch's elastic launcher on this machine; rank 0's result, or,
-    when a rank failed, a result whose ``ranks.complete`` verdict says which and why. A usage error
-    (the same on every rank) is raised as :class:`AuditError`."""
+    when a rank failed, a result whose ``ranks.complete`` verdict says which and why. A usage error or a
+    factory that failed (the same on every rank) is raised as :class:`AuditError` or :class:`FactoryFailed`."""
     return launch_all([job], world_size)[0]
 
 
@@ -194,10 +195,10 @@ def _failed(job: Job, world_size: int, folder: Path) -> AuditResult:
                 "message": "stopped without a result (hung past the timeout, killed, or stopped when another "
                 "rank failed)" + (f"; last stack: {text.splitlines()[-1].strip()}" if text else ""),
             }
-    usage = {r["message"] for r in records.values() if r["kind"] == "usage"}
-    if len(usage) == 1 and all(r["kind"] == "usage" for r in records.values()):  # every rank, the same error
-        message = usage.pop()
-        raise (FactoryFailed if message.startswith("--model: the factory") else AuditError)(message)
+    kinds, messages = {r["kind"] for r in records.values()}, {r["message"] for r in records.values()}
+    raised = {"usage": AuditError, "factory": FactoryFailed}
+    if len(kinds) == 1 and len(messages) == 1 and (kind := kinds.pop()) in raised:  # every rank, the same error
+        raise raised[kind](messages.pop())
     builds = job.options.get("builds", 2)
     result = AuditResult(
         job.model,
