@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import torch
+
 from suite.engine.verdict import Verdict
 from suite.spec.claims import Claim, Spec
 from suite.spec.strategies import Call
 from suite.stats.budget import Budget
 from suite.stats.significance import TestResult
+
+#: torch's floating dtypes that numpy holds as they are; numpy lacks the 16-bit ones (a check widens
+#: them to float64, exactly, or works on them in torch).
+NUMPY_FLOATS = (torch.float32, torch.float64)
 
 
 @dataclass

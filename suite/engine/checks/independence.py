@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from suite.engine.checks.context import CheckCase
+from suite.engine.checks.context import NUMPY_FLOATS, CheckCase
 from suite.engine.verdict import Verdict
 from suite.stats import budget as budgets
 from suite.stats import significance
@@ -85,7 +85,7 @@ def check(case: CheckCase, tensors: list[torch.Tensor], repeats_select=None) -> 
     if repeats_select is not None:
         values = [v[repeats_select(v)] for v in values]
     # equality is all the test looks at: float32 and float64 as they are, narrower floats widened exactly
-    arrays = [(v if v.dtype in (torch.float32, torch.float64) else v.double()).numpy() for v in values]
+    arrays = [(v if v.dtype in NUMPY_FLOATS else v.double()).numpy() for v in values]
     pairs = list(zip(arrays[0::2], arrays[1::2], strict=False))
     verdicts.append(
         case.tested(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from suite.engine.checks.context import CheckCase
+from suite.engine.checks.context import NUMPY_FLOATS, CheckCase
 from suite.engine.verdict import Verdict
 from suite.stats import budget as budgets
 from suite.stats import rounding, significance
@@ -128,7 +128,7 @@ def ascending(raw: torch.Tensor) -> torch.Tensor:
     Kolmogorov-Smirnov statistic (which sorts) and the plot's quantiles (a selection) run several
     times faster on millions of values than the one sort costs. numpy sorts float32 and float64 about
     twice as fast as torch; torch sorts the 16-bit floats numpy lacks."""
-    if raw.dtype in (torch.float32, torch.float64):
+    if raw.dtype in NUMPY_FLOATS:
         return torch.from_numpy(np.sort(raw.numpy()))
     return torch.sort(raw).values
 
