@@ -9,6 +9,7 @@ import inspect
 import signal
 import threading
 import time
+from collections.abc import Iterable, Iterator
 
 import torch
 
@@ -243,7 +244,14 @@ def fresh_tensor(c: Call, fill: float = float("nan"), device: str = "cpu") -> to
 def draw(fn, c: Call, seeds: list[int], seconds: float) -> list[torch.Tensor]:
     """The argument tensors after one call per seed (the in-place contract: the values are read from
     the argument, whatever the function returned); each call with the global RNG seeded from its seed."""
-    tensors = []
+    return list(draws(fn, c, seeds, seconds))
+
+
+def draws(fn, c: Call, seeds: Iterable[int], seconds: float) -> Iterator[torch.Tensor]:
+    """:func:`draw`'s tensors one at a time, each as soon as its call returned: for a caller that reduces
+    them as they come (the rare-event checks, millions of values) instead of holding them all. The calls
+    share one save and restore of the global RNG and one installation of the time limit's handler, as
+    :func:`draw`'s do (the caller's code between two calls runs inside them)."""
     kwargs = c.args
     # the caller's global RNG state is saved and restored once around the calls, each of which starts from
     # the global RNG seeded from its own seed
@@ -252,5 +260,4 @@ def draw(fn, c: Call, seeds: list[int], seconds: float) -> list[torch.Tensor]:
             tensor = fresh_tensor(c)
             seed_global_rng(seed)
             invoke(fn, tensor, kwargs, seed, seconds)
-            tensors.append(tensor)
-    return tensors
+            yield tensor

@@ -60,14 +60,14 @@ def extend(case: CheckCase, fn, tensors: list[torch.Tensor], verdicts: list[Verd
     tally = [0, math.inf, -math.inf]  # violations, smallest, largest (values, or zeros per column)
     for t in tensors:
         count(t, tally)
-    failure = ""
-    for r in range(calls):
-        try:
-            (t,) = invoke.draw(fn, c, [invoke.derive_seed(case.seed, "rare", r)], case.plan.budget.time_limit)
-        except invoke.CallFailed as error:
-            failure, calls = f"further call {r} {error}", r
-            break
-        count(t, tally)
+    failure, made = "", 0
+    seeds = (invoke.derive_seed(case.seed, "rare", r) for r in range(calls))
+    try:
+        for t in invoke.draws(fn, c, seeds, case.plan.budget.time_limit):
+            count(t, tally)
+            made += 1
+    except invoke.CallFailed as error:
+        failure, calls = f"further call {made} {error}", made
     total = seen + calls * c.numel
     violations, low, high = tally
     what = "outside" if check == "support" else "columns with too few zeros"
@@ -93,11 +93,19 @@ def _outside(support: tuple[float, float], dtype: torch.dtype):
     low, high = (rounding.representable(b, dtype) for b in support)
 
     def count(t: torch.Tensor, tally: list) -> None:
-        # compared in the tensor's own dtype: the bounds are representable in it, so exactly
+        # compared in the tensor's own dtype: the bounds are representable in it, so exactly; the extremes
+        # (one pass) settle the usual tensor, with none outside; NaN, which aminmax propagates, counts
+        # as outside, and the extremes are those of the other values
         values = t.detach().reshape(-1)
-        tally[0] += values.numel() - int(((values >= low) & (values <= high)).sum())  # NaN counts as outside
-        smallest, largest = torch.aminmax(values)
-        tally[1], tally[2] = min(tally[1], float(smallest)), max(tally[2], float(largest))
+        smallest, largest = (float(m) for m in torch.aminmax(values))
+        if not (low <= smallest and largest <= high):
+            tally[0] += values.numel() - int(((values >= low) & (values <= high)).sum())
+            if math.isnan(smallest):
+                numbers = values[~values.isnan()]
+                smallest, largest = math.inf, -math.inf
+                if numbers.numel():
+                    smallest, largest = (float(m) for m in torch.aminmax(numbers))
+        tally[1], tally[2] = min(tally[1], smallest), max(tally[2], largest)
 
     return count
 

@@ -81,3 +81,29 @@ def test_a_function_without_generator_that_ignores_the_global_seed_fails_its_rep
     outcome = verification.verify(_module(normal_=normal_), only=["normal_"], budget="quick")
     (replay,) = [v for v in outcome.verdicts if v.check == "api.generator"]
     assert not replay.passed
+
+
+def test_the_bound_count_counts_each_value_outside_and_each_nan_and_keeps_the_extremes():
+    count = rare._outside((-1.0, 1.0), torch.float32)
+    tally = [0, math.inf, -math.inf]
+    count(torch.tensor([0.5, -1.0, 1.0]), tally)  # the bounds themselves are inside
+    assert tally == [0, -1.0, 1.0]
+    count(torch.tensor([[0.0, 1.5], [-3.0, float("nan")]]), tally)
+    assert tally[0] == 3 and tally[1] == -3.0  # 1.5, -3 and NaN; NaN leaves the extremes alone
+    count(torch.tensor([2.0, 0.0], dtype=torch.bfloat16), tally)
+    assert tally[0] == 4 and tally[2] == 2.0
+
+
+def test_a_further_call_that_fails_fails_the_support_check_and_says_which():
+    calls = []
+
+    def uniform_(tensor, a=0.0, b=1.0, generator=None):
+        calls.append(tensor.numel())
+        if len(calls) == 40:
+            raise RuntimeError("out of luck")
+        return tensor.uniform_(a, b, generator=generator)
+
+    outcome = verification.verify(_module(uniform_=uniform_), only=["uniform_"], budget="quick")
+    (failed,) = [v for v in outcome.verdicts if v.check == "support" and not v.passed]
+    assert "further call" in failed.reason and "RuntimeError: out of luck" in failed.reason
+    assert f"{failed.sample_size:,} values" in failed.measured
