@@ -101,24 +101,26 @@ def run(args: argparse.Namespace) -> int:
         from suite.engine import warm
 
         warm.start()  # the workers' fork server imports the engine while this process does its own set-up
-    from suite.commands import summary
-    from suite.engine import heap, verification, workers
-    from suite.engine.ledger import Ledger
-    from suite.engine.targets import UsageError, load
+    from suite.engine import heap
 
-    try:
-        isolation = _isolation(args)
-    except ValueError as error:
-        return usage(str(error))
-    try:
-        target = load(args.target)
-        ledger = Ledger.read(args.expect) if args.expect else Ledger.for_target(target.name)
-    except (UsageError, ValueError) as error:
-        return usage(str(error))
+    with heap.importing():  # the engine and the target: no collections meanwhile, frozen after
+        from suite.commands import summary
+        from suite.engine import verification, workers
+        from suite.engine.ledger import Ledger
+        from suite.engine.targets import UsageError, load
+
+        try:
+            isolation = _isolation(args)
+        except ValueError as error:
+            return usage(str(error))
+        try:
+            target = load(args.target)
+            ledger = Ledger.read(args.expect) if args.expect else Ledger.for_target(target.name)
+        except (UsageError, ValueError) as error:
+            return usage(str(error))
     problem = provides_nothing(target)
     if problem:
         return usage(problem)
-    heap.freeze()  # every module is imported: the run's collections need not walk them
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     if only is not None:
         known = set(verification.known_names(target))

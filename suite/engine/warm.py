@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import multiprocessing
 
-#: What the fork server imports before it forks workers: :mod:`suite.engine.server_exit` (the server's
-#: quick exit) and what a worker runs, the engine and its checks.
-PRELOAD = ["suite.engine.server_exit", "suite.engine.verification"]
+#: What the fork server imports before it forks workers, in order: :mod:`suite.engine.server_start` (no
+#: garbage collections during the imports), :mod:`suite.engine.server_exit` (the server's quick exit) and
+#: what a worker runs, the engine and its checks.
+PRELOAD = ["suite.engine.server_start", "suite.engine.server_exit", "suite.engine.verification"]
 
 
 def context():

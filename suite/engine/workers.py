@@ -327,7 +327,9 @@ def _worker_main(conn, numbers, text, target_name: str, plan, seed: int, memory_
     except Exception as error:  # UsageError or whatever the target's import raised
         conn.send(("load-failed", f"{type(error).__name__}: {error}"))
         return
-    heap.freeze()  # the engine and the target are imported: collections need not walk them again
+    # the engine (in the fork server, without collections) and the target are imported: frozen, so that
+    # collections need not walk them, and collected automatically again from here
+    heap.freeze()
     monitor = _Monitor(numbers, text, memory_limit)
     invoke.monitor = monitor
     conn.send(("ready",))

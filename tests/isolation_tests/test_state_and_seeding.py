@@ -10,7 +10,8 @@ import torch
 from suite.engine import invoke, process_state, verification, workers
 from suite.engine.targets import load
 from suite.spec.strategies import Call
-from tests.suite_tests.helpers import ROOT
+from tests.suite_tests.helpers import ROOT, suite
+from tests.suite_tests.helpers import load as helpers_load
 
 
 def test_guard_restores_what_a_unit_changed():
@@ -92,3 +93,28 @@ def test_default_memory_limit_shares_half_the_machine():
     physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     assert workers.default_memory_limit(1) >= min(physical // 2, workers.MIN_MEMORY)
     assert workers.default_memory_limit(4) == max(workers.MIN_MEMORY, int(physical * 0.5 / 4))
+
+
+def test_a_worker_collects_garbage_again_after_the_imports_without_collections(tmp_path):
+    """The fork server imports with automatic collections paused; its workers, and the command itself,
+    resume them once the engine and the target are imported."""
+    path = tmp_path / "verify.json"
+    target = ROOT / "tests" / "isolation_tests" / "collecting_target.py"
+    args = ("--target", str(target), "--only", "uniform_", "--budget", "quick", "--jobs", "1", "--json", str(path))
+    result = suite("verify", *args, "--quiet", timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    verdicts = helpers_load(path)["verdicts"]
+    assert verdicts and all(v["status"] == "pass" for v in verdicts)
+
+
+def test_the_importing_block_pauses_collection_and_freezes_what_it_imported():
+    import gc
+
+    from suite.engine import heap
+
+    assert gc.isenabled()
+    with heap.importing():
+        assert not gc.isenabled()
+        made = [[] for _ in range(10)]
+    assert gc.isenabled() and gc.get_freeze_count() >= len(made)
+    gc.unfreeze()  # the test process's heap is not this test's to keep
