@@ -18,6 +18,7 @@ call may be): the verdict states the values it saw and the detection probability
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import torch
@@ -62,10 +63,11 @@ def extend(case: CheckCase, fn, tensors: list[torch.Tensor], verdicts: list[Verd
         count(t, tally)
     failure, made = "", 0
     seeds = (invoke.derive_seed(case.seed, "rare", r) for r in range(calls))
-    try:
-        for t in invoke.draws(fn, c, seeds, case.plan.budget.time_limit):
-            count(t, tally)
-            made += 1
+    try:  # closed on the way out, whatever happens: the caller's RNG state and signal handler come back then
+        with contextlib.closing(invoke.draws(fn, c, seeds, case.plan.budget.time_limit)) as tensors_drawn:
+            for t in tensors_drawn:
+                count(t, tally)
+                made += 1
     except invoke.CallFailed as error:
         failure, calls = f"further call {made} {error}", made
     total = seen + calls * c.numel
