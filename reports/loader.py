@@ -83,7 +83,10 @@ def _reject_constant(name: str) -> float:
 
 
 def _consistent(data: dict) -> str | None:
-    """What a JSON Schema cannot say: a verify plot's arrays agree in length."""
+    """What a JSON Schema cannot say: a verify plot's arrays agree in length; exit status 130 goes with
+    ``interrupted``."""
+    if ((data.get("summary") or {}).get("exit_code") == 130) != bool(data.get("interrupted")):
+        return "summary.exit_code is 130 exactly when the run was interrupted (interrupted: true)"
     for i, verdict in enumerate(data.get("verdicts") or []):
         plot = verdict.get("plot")
         if not plot:

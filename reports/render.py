@@ -340,6 +340,7 @@ def _verification(verify_inputs: list[Input], page: Page) -> None:
                 "suite_version": data.get("suite_version", "?"),
                 "environment": data["environment"],
                 "summary": summary,
+                "interrupted": bool(data.get("interrupted")),
                 "not_provided": [i["name"] for i in data["initializers"] if i["status"] == "not-provided"],
                 "properties": [
                     {

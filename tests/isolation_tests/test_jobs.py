@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from reports import loader as reports_loader
 from suite.commands.cli import main
 from tests.suite_tests.helpers import ROOT, load, suite
 
@@ -66,6 +67,7 @@ def test_ctrl_c_keeps_the_verdicts_so_far(tmp_path):
     assert process.returncode == 130
     record = load(path)
     assert record["interrupted"] is True and record["verdicts"]
+    assert reports_loader.load(path).data == record  # a document the report reads, valid against its schema
     assert record["summary"]["exit_code"] == 130
     names = {v["initializer"] for v in record["verdicts"]}
     assert "uniform_" in names and "zeros_" not in names  # the first unit in, the last one not reached

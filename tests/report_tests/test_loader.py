@@ -132,3 +132,20 @@ def test_every_schema_is_a_valid_json_schema_and_names_its_kind(name):
     document = json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text())
     jsonschema.Draft202012Validator.check_schema(document)
     assert document["properties"]["schema"]["const"] == schema
+
+
+def test_an_interrupted_run_loads_and_its_exit_status_must_say_so(tmp_path):
+    """Ctrl-C or SIGTERM during `verify --json` writes the verdicts so far, marked interrupted, exit status
+    130: a document the report reads. Exit status 130 without the mark, or the mark without it, is not."""
+    data = _verify_fixture()
+    data["interrupted"] = True
+    data["summary"]["exit_code"] = 130
+    assert load(_write(tmp_path, data, "interrupted.json")).data["interrupted"] is True
+    for mark, code in ((True, 0), (None, 130)):
+        broken = {**data, "summary": {**data["summary"], "exit_code": code}}
+        if mark is None:
+            del broken["interrupted"]
+        with pytest.raises(ReportInputError, match="exit_code is 130 exactly when the run was interrupted"):
+            load(_write(tmp_path, broken, "inconsistent.json"))
+    with pytest.raises(ReportInputError, match="interrupted"):
+        load(_write(tmp_path, {**data, "interrupted": False}, "false.json"))  # present only when true

@@ -315,6 +315,17 @@ def test_a_run_without_verdicts_never_reads_as_a_pass():
     assert "nothing verified" in html_text and "every claim holds" not in html_text
 
 
+def test_an_interrupted_run_never_reads_as_a_complete_pass():
+    data = json.loads(json.dumps(_verify("verify-initlib.json")))
+    data["interrupted"] = True
+    data["summary"]["exit_code"] = 130
+    page = render.build([Input("stopped.json", VERIFY, data)], None, generated="d", environment=ENVIRONMENT)
+    html_text = render.render(page)
+    assert page.targets[0]["status"] == "pass" and page.targets[0]["interrupted"]
+    assert "interrupted: no claim violated so far" in html_text and "every claim holds" not in html_text
+    assert "stopped early (Ctrl-C or SIGTERM): the verdicts it reached" in html_text
+
+
 def test_a_reason_given_by_the_caller_replaces_the_generic_one():
     reason = "python -m suite bench --quick failed with exit status 2: invalid choice"
     missing = [render.Missing("Benchmarks", reason, BENCH)]
