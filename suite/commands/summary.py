@@ -61,6 +61,18 @@ def verdict_line(outcome: Outcome) -> str:
     )
 
 
+def time_line(outcome: Outcome) -> str:
+    """Where the checks' time went (every worker together): the target's own calls, drawing the calls
+    from their strategies, and the suite's checks and statistics. Not in the JSON, which is the same
+    for the same seed whatever the machine and the number of workers."""
+    spent = outcome.spent
+    own = max(0.0, spent.seconds - spent.calls - spent.drawing)
+    return (
+        f"The checks' time, summed over their parts: {spent.seconds:.1f} s; {spent.calls:.1f} s in {outcome.target}'s "
+        f"calls, {spent.drawing:.1f} s drawing the calls (Hypothesis), {own:.1f} s in the suite's checks and statistics"
+    )
+
+
 def summary(outcome: Outcome) -> str:
     rows = initializer_rows(outcome)
     counts = Counter(v.status for v in outcome.verdicts)
@@ -76,6 +88,7 @@ def summary(outcome: Outcome) -> str:
         f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[DEVIATION]} known deviations, "
         f"{counts[DEVIATION_FIXED]} ledgered but passing; {outcome.seconds:.1f} s"
     )
+    lines.append(time_line(outcome))
     failed = outcome.failed
     if failed:
         lines += ["", "FAILED (claimed vs measured; the seed replays the draw):"]

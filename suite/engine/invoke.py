@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 
 import torch
 
+from suite.engine import spent
 from suite.spec.strategies import Call
 
 
@@ -224,6 +225,7 @@ def invoke(
     watch = monitor
     if watch is not None:
         watch.start(fn)
+    started = time.perf_counter()
     try:
         with time_limit(seconds):
             if seeded or seed is None:
@@ -237,6 +239,7 @@ def invoke(
         note = watch.explain(error) if watch is not None else ""
         raise CallFailed(f"raised {type(error).__name__}: {error}{note}", error) from None
     finally:
+        spent.calls += time.perf_counter() - started
         if watch is not None:
             watch.end()
 

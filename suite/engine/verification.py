@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from suite.engine import diagnosis, invoke, rare, workers
+from suite.engine import diagnosis, invoke, rare, spent, workers
 from suite.engine.checks import api, extras, properties
 from suite.engine.checks.context import CheckCase, RunPlan
 from suite.engine.decision import holm
@@ -95,6 +95,8 @@ class Outcome:
     ledger: Ledger | None = None
     seconds: float = 0.0
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: the verdicts reached so far
+    #: The units' time together (over every worker), and its split (suite.engine.workers.Spent).
+    spent: workers.Spent = field(default_factory=workers.Spent)
 
     @property
     def failed(self) -> list[Verdict]:
@@ -141,11 +143,12 @@ def verify(
                     outcome.not_provided.append(name)
                     progress(f"  {name:<22} not provided")
                     continue
-                verdicts, seconds = next(results)
+                verdicts, spent_on_unit = next(results)
+                outcome.spent.add(spent_on_unit)
                 if verdicts:  # a property whose initializers the target lacks makes none
                     outcome.provided.append(name)
                     outcome.verdicts += verdicts
-                    progress(_line(name, verdicts, seconds))
+                    progress(_line(name, verdicts, spent_on_unit.seconds))
         except KeyboardInterrupt:
             outcome.interrupted = True
             results.close()  # stops the workers
@@ -248,7 +251,9 @@ def _drawn_calls(spec: claims.Spec, count: int, seed: int) -> list:
     if key not in _DRAWN:
         if len(_DRAWN) >= 1024:  # a long session of many runs (the project's tests) does not grow it forever
             _DRAWN.clear()
+        started = time.perf_counter()
         _DRAWN[key] = (spec, spec.draw(count, seed))
+        spent.drawing += time.perf_counter() - started
     return list(_DRAWN[key][1])
 
 

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
-from suite.engine import heap, invoke, process_state, warm
+from suite.engine import heap, invoke, process_state, spent, warm
 from suite.engine.verdict import Verdict
 
 #: Seconds a call may run past its time limit before the worker is killed: the parent's SIGALRM at the
@@ -123,6 +123,24 @@ class _Piece:
     verdicts: list[Verdict]
     hung: dict[str, str]
     timed_out: bool = False
+    calls: float = 0.0  # seconds inside the target's calls (suite.engine.spent)
+    drawing: float = 0.0  # seconds drawing the calls
+
+
+@dataclass
+class Spent:
+    """A unit's time: ``seconds`` its parts took together (in a worker, the worker's own time,
+    :class:`_Clock`), of which ``calls`` (wall-clock) inside the target's calls and ``drawing`` drawing
+    the calls from their strategies (:mod:`suite.engine.spent`); the rest is the suite's own checks."""
+
+    seconds: float = 0.0
+    calls: float = 0.0
+    drawing: float = 0.0
+
+    def add(self, other: Spent) -> None:
+        self.seconds += other.seconds
+        self.calls += other.calls
+        self.drawing += other.drawing
 
 
 class _Unit:
@@ -133,20 +151,21 @@ class _Unit:
     def __init__(self, name: str, parts: int, limit: float | None):
         self.name, self.parts, self.limit = name, parts, limit
         self.results: dict[int, list[Verdict]] = {}
-        self.seconds = 0.0
+        self.spent = Spent()
         self.hung: dict[str, str] = {}
         self.timed_out = False
 
     def remaining(self) -> float | None:
         """Seconds left of the unit time limit for a part that starts now (None: no limit)."""
-        return None if self.limit is None else self.limit - self.seconds
+        return None if self.limit is None else self.limit - self.spent.seconds
 
     def finish(self, part: int, piece: _Piece, seconds: float) -> None:
         self.results[part] = piece.verdicts
-        self.seconds += seconds
+        self.spent.add(Spent(seconds, piece.calls, piece.drawing))
         for function, reason in piece.hung.items():
             self.hung.setdefault(function, reason)
-        self.timed_out = self.timed_out or piece.timed_out or (self.limit is not None and self.seconds > self.limit)
+        over = self.limit is not None and self.spent.seconds > self.limit
+        self.timed_out = self.timed_out or piece.timed_out or over
 
     @property
     def done(self) -> bool:
@@ -168,9 +187,9 @@ def execute(
     locate: Callable,
     unit_time_limit: float | None = None,
     order: list[int] | None = None,
-) -> Iterator[tuple[list[Verdict], float]]:
-    """(verdicts, seconds) for each unit ``(name, check, fn, parts)``, in the order given; ``seconds`` is
-    the time its parts took together. Each part is ``check(fn, part)`` under
+) -> Iterator[tuple[list[Verdict], Spent]]:
+    """(verdicts, spent) for each unit ``(name, check, fn, parts)``, in the order given; ``spent``
+    (:class:`Spent`) is the time its parts took together. Each part is ``check(fn, part)`` under
     :func:`suite.engine.process_state.guard`: in-process, the parts one after the other; in workers,
     ``locate(target, plan, seed, name)`` gives a worker the unit's ``(check, fn)`` on its own copy of the
     target (loaded by ``target_name``), and the parts of one unit may run in different workers at once.
@@ -188,7 +207,7 @@ def execute(
                 started = time.perf_counter()
                 piece = _run_piece(check, fn, part, seed, name, unit.remaining(), unit.hung)
                 unit.finish(part, piece, time.perf_counter() - started)
-            yield unit.verdicts(target_name, seed), unit.seconds
+            yield unit.verdicts(target_name, seed), unit.spent
         return
     pool = _Pool(isolation, target_name, plan, seed, locate, unit_time_limit)
     yield from pool.run([(name, parts) for name, _, _, parts in units], order)
@@ -196,7 +215,15 @@ def execute(
 
 def _run_piece(check: Callable, fn, part: int, seed: int, name: str, seconds: float | None, hung: dict) -> _Piece:
     """``check(fn, part)`` under the process-state guard and what is left of the unit time limit, with
-    the functions ``hung`` (name -> why) in other parts of the unit not called."""
+    the functions ``hung`` (name -> why) in other parts of the unit not called; with the seconds it
+    spent in the target's calls and drawing calls."""
+    spent.take()  # what ran before this part is not its time
+    piece = _checks_of_piece(check, fn, part, seed, name, seconds, hung)
+    piece.calls, piece.drawing = spent.take()
+    return piece
+
+
+def _checks_of_piece(check, fn, part: int, seed: int, name: str, seconds: float | None, hung: dict) -> _Piece:
     if seconds is not None and seconds <= 0:
         return _Piece([], {}, timed_out=True)
     with process_state.guard(seed, name), invoke.unit_time_limit(seconds), invoke.alarm_handler():
@@ -466,8 +493,8 @@ class _Pool:
 
     def run(
         self, units: list[tuple[str, int]], order: list[int] | None = None
-    ) -> Iterator[tuple[list[Verdict], float]]:
-        """(verdicts, seconds) of each unit ``(name, parts)``, in the order given, its parts run in the
+    ) -> Iterator[tuple[list[Verdict], Spent]]:
+        """(verdicts, spent) of each unit ``(name, parts)``, in the order given, its parts run in the
         workers in ``order`` (indices into the list of every unit's parts)."""
         accounts = [_Unit(name, parts, self.unit_time_limit) for name, parts in units]
         pieces = [(u, part) for u, (_, parts) in enumerate(units) for part in range(parts)]
@@ -556,7 +583,7 @@ class _Pool:
                         died(worker)
                 while emitted < len(units) and accounts[emitted].done:
                     unit = accounts[emitted]
-                    yield unit.verdicts(self.target_name, self.seed), unit.seconds
+                    yield unit.verdicts(self.target_name, self.seed), unit.spent
                     emitted += 1
         finally:
             for worker in workers:
