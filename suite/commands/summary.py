@@ -62,9 +62,9 @@ def verdict_line(outcome: Outcome) -> str:
 
 
 def time_line(outcome: Outcome) -> str:
-    """Where the checks' time went (every worker together): the target's own calls, drawing the calls
-    from their strategies, and the suite's checks and statistics. Not in the JSON, which is the same
-    for the same seed whatever the machine and the number of workers."""
+    """Where the checks' time went, summed over their parts (whichever process ran them): the target's
+    own calls, drawing the calls from their strategies, and the suite's checks and statistics. Not in the
+    JSON, which is the same for the same seed whatever the machine and the number of workers."""
     spent = outcome.spent
     own = max(0.0, spent.seconds - spent.calls - spent.drawing)
     return (

@@ -95,7 +95,7 @@ class Outcome:
     ledger: Ledger | None = None
     seconds: float = 0.0
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: the verdicts reached so far
-    #: The units' time together (over every worker), and its split (suite.engine.workers.Spent).
+    #: The units' time, summed over their parts (whichever process ran them), and where it went.
     spent: workers.Spent = field(default_factory=workers.Spent)
 
     @property
