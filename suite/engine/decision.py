@@ -8,14 +8,19 @@ between the tests; statsmodels computes it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from statsmodels.stats.multitest import multipletests
 
 
 def holm(p_values: Sequence[float], alpha: float) -> tuple[list[bool], list[float]]:
-    """(rejected, Holm-adjusted p-values) for ``p_values`` at family-wise rate ``alpha``."""
+    """(rejected, Holm-adjusted p-values) for ``p_values`` at family-wise rate ``alpha``. A p-value that
+    is not a number (a statistic the data leave undefined: a variance ratio on a constant sample, which a
+    continuous law gives with probability 0) counts as 0, so that its check fails: statsmodels would
+    leave it unrejected, a pass by default."""
     if not len(p_values):
         return [], []
-    reject, adjusted, _, _ = multipletests(list(p_values), alpha=alpha, method="holm")
+    p_values = [0.0 if math.isnan(p) else p for p in p_values]
+    reject, adjusted, _, _ = multipletests(p_values, alpha=alpha, method="holm")
     return [bool(r) for r in reject], [float(a) for a in adjusted]

@@ -301,6 +301,13 @@ def replicate_count(case: CheckCase) -> int:
     return int(min(budget.max_calls, max(2, math.ceil(n / per_call))))
 
 
+#: Why a statistical verdict whose p-value is not a number fails (:func:`suite.engine.decision.holm`).
+UNDEFINED_P = (
+    "the test's statistic is undefined on this draw (it divides by a zero variance: constant values, which the "
+    "claimed continuous law gives with probability 0), so it counts as a violation"
+)
+
+
 def settle(verdicts: list[Verdict], alpha: float) -> None:
     """Holm's step-down over every statistical verdict of the run (statsmodels), controlling the
     family-wise false-alarm rate at ``alpha``; then pass/fail statuses."""
@@ -309,6 +316,8 @@ def settle(verdicts: list[Verdict], alpha: float) -> None:
     for v, r, a in zip(tested, reject, adjusted, strict=True):
         v.p_adjusted = a
         v.passed = not r
+        if math.isnan(v.p_value):
+            v.reason = "; ".join(filter(None, [v.reason, UNDEFINED_P]))
     for v in verdicts:
         v.status = PASS if v.passed else FAIL
         v.diagnosis = None if v.passed else v.diagnosis

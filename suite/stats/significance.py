@@ -37,12 +37,23 @@ class TestResult:
     uniform: bool = True
 
 
+def at_most_one(p: float) -> float:
+    """min(1, p), with NaN kept: an undefined statistic must not read as p = 1 (``min(1.0, nan)`` is 1.0);
+    the decision counts a NaN p-value as a violation (:func:`suite.engine.decision.holm`)."""
+    return math.nan if math.isnan(p) else min(1.0, float(p))
+
+
 def two_sided(cdf_value: float, sf_value: float) -> float:
-    return float(min(1.0, 2.0 * min(cdf_value, sf_value)))
+    """Twice the smaller tail, at most 1; NaN when either tail is."""
+    if math.isnan(cdf_value) or math.isnan(sf_value):
+        return math.nan
+    return at_most_one(2.0 * min(cdf_value, sf_value))
 
 
 def sidak(p_min: float, k: int) -> float:
-    """The smallest of k independent p-values, as a p-value: 1 - (1 - p_min)^k."""
+    """The smallest of k independent p-values, as a p-value: 1 - (1 - p_min)^k (NaN stays NaN)."""
+    if math.isnan(p_min):
+        return math.nan
     return float(-math.expm1(k * math.log1p(-min(p_min, 1.0)))) if p_min < 1.0 else 1.0
 
 
@@ -279,7 +290,7 @@ def bound_mass_test(
     k_low, k_high = int(np.count_nonzero(x <= lower[0])), int(np.count_nonzero(x >= upper[0]))
     pv_low = stats.binomtest(k_low, n, p_low, alternative="greater").pvalue if p_low > 0 else float(k_low == 0)
     pv_high = stats.binomtest(k_high, n, p_high, alternative="greater").pvalue if p_high > 0 else float(k_high == 0)
-    p = min(1.0, 2.0 * min(pv_low, pv_high))
+    p = two_sided(pv_low, pv_high)
     p_edge = max(min(p_low, p_high), 1e-12)
     critical = stats.binom.isf(alpha / 2, n, p_edge)
     power = float(stats.binom.sf(critical, n, min(1.0, p_edge + pile)))
@@ -329,7 +340,11 @@ def group_mean_dispersion_test(stack, axis: int, alpha: float, rho: float) -> Te
     count, groups, m = values.shape
     means = values.mean(axis=2)
     variances = values.reshape(count, -1).var(axis=1, ddof=1)
-    statistic = float(np.sum(m * ((means - means.mean(axis=1, keepdims=True)) ** 2).sum(axis=1) / variances))
+    # a constant matrix leaves the statistic undefined (0 / 0: NaN, no warning); the decision counts a NaN
+    # p-value as a violation (suite.engine.decision.holm)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = m * ((means - means.mean(axis=1, keepdims=True)) ** 2).sum(axis=1) / variances
+    statistic = float(np.sum(spread))
     dof = count * (groups - 1)
     p = two_sided(stats.chi2.cdf(statistic, dof), stats.chi2.sf(statistic, dof))
     inflation = 1 + (m - 1) * rho
@@ -548,7 +563,7 @@ def repeat_lag_test(n: int, pairs: int, lags: np.ndarray, alpha: float) -> TestR
         counts = np.bincount(lags)
         worst = int(np.argmax(counts))
         largest = int(counts[worst])
-        p = min(1.0, (n - 1) * float(stats.poisson.sf(largest - 1, 2.0 * pairs / n)))
+        p = at_most_one((n - 1) * float(stats.poisson.sf(largest - 1, 2.0 * pairs / n)))
     else:
         worst, largest, p = 0, 0, 1.0
     needed = 1

@@ -290,3 +290,11 @@ def test_rounded_law_moments_and_randomised_transform_are_exact(dtype):
 
     assert_calibrated(draw, scale, seed=30)
     assert_calibrated(draw, shape, seed=31)
+
+
+def test_an_undefined_p_value_stays_undefined_instead_of_reading_as_one():
+    """min(1.0, nan) is 1.0 in Python: a p-value capped that way would pass an undefined statistic."""
+    nan = float("nan")
+    assert math.isnan(s.two_sided(nan, 0.5)) and math.isnan(s.two_sided(0.5, nan))
+    assert math.isnan(s.at_most_one(nan)) and math.isnan(s.sidak(nan, 2))
+    assert s.two_sided(0.3, 0.7) == 0.6 and s.at_most_one(1.7) == 1.0

@@ -63,3 +63,31 @@ def test_the_driver_under_xdist_reaches_the_same_verdicts_from_one_shared_run(tm
     assert [p.name for p in (base / "initcheck-outcome").iterdir() if p.name.startswith("outcome")] == [
         "outcome.pickle"
     ]
+
+
+def test_a_p_value_that_is_not_a_number_fails_its_check():
+    """statsmodels leaves a NaN p-value unrejected; the decision counts it as 0, so an undefined statistic
+    (a variance ratio on constant values) fails instead of passing by default."""
+    from suite.engine.decision import holm
+
+    rejected, adjusted = holm([0.5, float("nan"), 0.2], 1e-3)
+    assert rejected == [False, True, False] and adjusted[1] == 0.0
+
+
+def test_constant_rows_fail_the_row_means_check_with_the_reason():
+    """Clamping N(0, 1) to [-8, -4] (a wrong truncated normal) puts nearly every value on -4: the row and
+    column means of an all-constant matrix leave the dispersion statistic undefined, and the check fails."""
+    import torch
+
+    from suite.engine import verification
+    from suite.engine.targets import load
+
+    def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+        with torch.no_grad():
+            return tensor.normal_(mean, std, generator=generator).clamp_(a, b)
+
+    target = load("initlib")
+    target.obj = type("Clamped", (), {"trunc_normal_": staticmethod(trunc_normal_)})
+    outcome = verification.verify(target, ["trunc_normal_"], 0, "quick")
+    undefined = [v for v in outcome.verdicts if v.statistical and v.p_value != v.p_value]
+    assert undefined and all(not v.passed and verification.UNDEFINED_P in v.reason for v in undefined)

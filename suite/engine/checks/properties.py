@@ -98,7 +98,7 @@ def _ratio_test(ratios, ns, expected: float, variance_factor: float, alpha: floa
     se = math.sqrt(float(np.sum(variance_factor * expected**2 * 5.0 / ns)) / n**2)
     gap = max(0.0, abs(float(ratios.mean()) - expected) - allowance)
     z = gap / se
-    p = min(1.0, 2 * float(significance.stats.norm.sf(z)))
+    p = significance.at_most_one(2 * float(significance.stats.norm.sf(z)))
     shift = expected * (1.02**2 - 1) - allowance
     power = significance.z_power(max(shift, 0.0) / (se * math.sqrt(n)), n, alpha)
     return significance.TestResult(
