@@ -89,6 +89,22 @@ def moments(law: Distribution, dtype: torch.dtype) -> Moments:
     return _rounded_moments(law, dtype)
 
 
+def largest_value_probability(law: Distribution, dtype: torch.dtype) -> float:
+    """The largest probability ``law`` rounded to ``dtype`` puts on one value: the largest cell's mass for
+    float16 and bfloat16; 0 for float32 and float64, whose cells (at most 2^-23 of a value's magnitude)
+    hold a negligible mass of any law the claims draw (a cell would need most of the mass for a hundred
+    values to be equal with a probability that matters)."""
+    if dtype not in LOW_PRECISION:
+        return 0.0
+    return _largest_cell(law, dtype)
+
+
+@lru_cache(maxsize=512)
+def _largest_cell(law: Distribution, dtype: torch.dtype) -> float:
+    _, lower, upper = _grid(dtype)
+    return float(np.max(law.cdf(upper) - law.cdf(lower)))
+
+
 @lru_cache(maxsize=512)
 def _rounded_moments(law: Distribution, dtype: torch.dtype) -> Moments:
     values, lower, upper = _grid(dtype)

@@ -329,27 +329,41 @@ def lag_correlation_test(stack, lag: int, alpha: float, rho: float) -> TestResul
     )
 
 
-def group_mean_dispersion_test(stack, axis: int, alpha: float, rho: float) -> TestResult:
+def group_mean_dispersion_test(
+    stack, axis: int, alpha: float, rho: float, constant_possible: bool = False
+) -> TestResult:
     """Means along ``axis`` (1: row means, 0: column means) of independent draws vary as sigma^2 / m
     (m values each): m * sum (mean_r - grand)^2 / s^2 ~ chi2(groups - 1) per matrix, pooled over the
     R matrices of ``stack`` (degrees of freedom add). Two-sided: too much spread (shared components
     within a group) or too little (groups forced equal). Power stated against an intra-group
-    correlation ``rho``."""
+    correlation ``rho``.
+
+    A constant matrix leaves its term undefined (0 / 0). Where the claimed law makes one impossible
+    (``constant_possible`` False: a continuous law, or one rounded to a grid too fine for it) the
+    statistic is then NaN, which the decision counts as a violation (:func:`suite.engine.decision.holm`);
+    where the rounded law makes one possible, constant matrices carry no dispersion and are left out
+    (no p-value below 1 when none is left)."""
     matrices = np.asarray(stack, dtype=np.float64)
     values = matrices if axis == 1 else np.swapaxes(matrices, 1, 2)
+    variances = values.reshape(values.shape[0], -1).var(axis=1, ddof=1)
+    left_out = int(np.count_nonzero(variances == 0)) if constant_possible else 0
+    if left_out:
+        values, variances = values[variances > 0], variances[variances > 0]
     count, groups, m = values.shape
+    dof = count * (groups - 1)
+    detail = f"dispersion ratio over {dof} degrees of freedom"
+    if left_out:
+        detail += f"; {left_out} constant matrices left out (the rounded law allows them)"
+    inflation = 1 + (m - 1) * rho
+    critical = stats.chi2.isf(alpha / 2, dof) if dof else math.inf
+    power = float(stats.chi2.sf(critical / inflation, dof)) if dof else 0.0
+    if not dof:
+        return TestResult(0.0, 1.0, "every matrix constant", 1.0, power, f"intra-group correlation {rho:g}", detail)
     means = values.mean(axis=2)
-    variances = values.reshape(count, -1).var(axis=1, ddof=1)
-    # a constant matrix leaves the statistic undefined (0 / 0: NaN, no warning); the decision counts a NaN
-    # p-value as a violation (suite.engine.decision.holm)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 for a constant matrix: NaN, see above
         spread = m * ((means - means.mean(axis=1, keepdims=True)) ** 2).sum(axis=1) / variances
     statistic = float(np.sum(spread))
-    dof = count * (groups - 1)
     p = two_sided(stats.chi2.cdf(statistic, dof), stats.chi2.sf(statistic, dof))
-    inflation = 1 + (m - 1) * rho
-    critical = stats.chi2.isf(alpha / 2, dof)
-    power = float(stats.chi2.sf(critical / inflation, dof))
     return TestResult(
         statistic=statistic,
         p_value=p,
@@ -357,7 +371,7 @@ def group_mean_dispersion_test(stack, axis: int, alpha: float, rho: float) -> Te
         claimed=1.0,
         power=power,
         effect=f"intra-{'row' if axis == 1 else 'column'} correlation {rho:g}",
-        detail=f"dispersion ratio over {dof} degrees of freedom",
+        detail=detail,
     )
 
 

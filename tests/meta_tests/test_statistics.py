@@ -298,3 +298,31 @@ def test_an_undefined_p_value_stays_undefined_instead_of_reading_as_one():
     assert math.isnan(s.two_sided(nan, 0.5)) and math.isnan(s.two_sided(0.5, nan))
     assert math.isnan(s.at_most_one(nan)) and math.isnan(s.sidak(nan, 2))
     assert s.two_sided(0.3, 0.7) == 0.6 and s.at_most_one(1.7) == 1.0
+
+
+def test_constant_matrices_fail_the_dispersion_test_unless_the_rounded_law_allows_them():
+    """A constant matrix leaves its dispersion term 0 / 0: a violation under a continuous law (NaN, which
+    the decision fails), left out where the law rounded to a coarse grid puts most of its mass on one value."""
+    rng = np.random.default_rng(3)
+    stack = rng.standard_normal((6, 16, 8))
+    stack[:3] = 1.5  # three constant matrices
+    strict = s.group_mean_dispersion_test(stack, 1, 1e-3, 0.01)
+    assert math.isnan(strict.p_value)
+    lenient = s.group_mean_dispersion_test(stack, 1, 1e-3, 0.01, constant_possible=True)
+    reference = s.group_mean_dispersion_test(stack[3:], 1, 1e-3, 0.01)
+    assert lenient.statistic == reference.statistic and lenient.p_value == reference.p_value
+    assert "3 constant matrices left out" in lenient.detail
+    every = s.group_mean_dispersion_test(np.full((2, 4, 4), 2.0), 0, 1e-3, 0.01, constant_possible=True)
+    assert every.p_value == 1.0
+
+
+def test_the_largest_value_probability_of_a_rounded_law():
+    """U(2.5, 2.51) rounded to bfloat16 (spacing 2^-6 there): the cell of 2.5, [2.4921875, 2.5078125],
+    holds (2.5078125 - 2.5) / 0.01 of the mass; float32 counts as continuous."""
+    import torch
+
+    from suite.stats import rounding
+
+    law = d.uniform(2.5, 2.51)
+    assert math.isclose(rounding.largest_value_probability(law, torch.bfloat16), 0.78125, rel_tol=1e-9)
+    assert rounding.largest_value_probability(law, torch.float32) == 0.0

@@ -13,7 +13,7 @@ import torch
 from suite.engine.checks.context import NUMPY_FLOATS, CheckCase
 from suite.engine.verdict import Verdict
 from suite.stats import budget as budgets
-from suite.stats import significance
+from suite.stats import rounding, significance
 
 
 def matrix_view(t: torch.Tensor) -> np.ndarray:
@@ -36,6 +36,23 @@ def statistical_checks(shape: tuple[int, ...]) -> tuple[str, ...]:
         names += ["row_means", "column_means"]
     names.append("repeats")
     return tuple(f"independence.{n}" for n in names)
+
+
+#: Constant matrices count as possible under the claim when the chance of one among the replicates is above
+#: this fraction of the check's threshold; below it, one is a violation (the dispersion tests' NaN).
+CONSTANT_NEGLIGIBLE = 1e-3
+
+
+def constant_matrices_possible(case: CheckCase, matrices: np.ndarray, dtype: torch.dtype) -> bool:
+    """Whether the claimed law, rounded to ``dtype``, makes a constant matrix among the replicates likely
+    enough to matter: P(some matrix of N values is constant) <= R p_max^(N - 1), p_max the largest
+    probability of one value (:func:`suite.stats.rounding.largest_value_probability`)."""
+    law = case.claim.marginal
+    if law is None:
+        return False
+    count, size = matrices.shape[0], matrices[0].size
+    bound = count * rounding.largest_value_probability(law, dtype) ** (size - 1)
+    return bound > CONSTANT_NEGLIGIBLE * case.plan.check_alpha
 
 
 def check(case: CheckCase, tensors: list[torch.Tensor], repeats_select=None) -> list[Verdict]:
@@ -65,10 +82,11 @@ def check(case: CheckCase, tensors: list[torch.Tensor], repeats_select=None) -> 
             )
         )
     if "independence.row_means" in planned:
+        possible = constant_matrices_possible(case, matrices, tensors[0].dtype)
         verdicts.append(
             case.tested(
                 "independence.row_means",
-                significance.group_mean_dispersion_test(matrices, 1, alpha, rho),
+                significance.group_mean_dispersion_test(matrices, 1, alpha, rho, possible),
                 n,
                 "row means vary as sigma^2 / cols (no shared component within a row)",
             )
@@ -76,7 +94,7 @@ def check(case: CheckCase, tensors: list[torch.Tensor], repeats_select=None) -> 
         verdicts.append(
             case.tested(
                 "independence.column_means",
-                significance.group_mean_dispersion_test(matrices, 0, alpha, rho),
+                significance.group_mean_dispersion_test(matrices, 0, alpha, rho, possible),
                 n,
                 "column means vary as sigma^2 / rows (no shared component within a column)",
             )
