@@ -24,9 +24,12 @@ timing which of its parts meet the failure and which refuse the function.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
+import sys
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -343,6 +346,7 @@ def _worker_main(conn, numbers, text, target_name: str, plan, seed: int, memory_
     None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGALRM, invoke._interrupt)  # the parent's time-limit signal, never the default exit
+    warnings.showwarning = functools.partial(_forward_warning, conn)
     if memory_limit:
         import resource
 
@@ -371,6 +375,13 @@ def _worker_main(conn, numbers, text, target_name: str, plan, seed: int, memory_
             piece = _Piece([unit_failure(target.name, name, seed, reason, part)], {})
         monitor.numbers[2] = 0.0
         conn.send(("done", index, piece))
+
+
+def _forward_warning(conn, message, category, filename, lineno, file=None, line=None) -> None:
+    """In a worker, instead of printing a warning (the target's, mostly): send it to the parent, which
+    prints each one once for the whole run, as one process would, not once per worker."""
+    with contextlib.suppress(OSError, ValueError):
+        conn.send(("warning", warnings.formatwarning(message, category, filename, lineno, line)))
 
 
 class WorkerStartFailed(Exception):
@@ -504,6 +515,7 @@ class _Pool:
         spent = dict.fromkeys(range(len(pieces)), 0.0)  # the workers' own seconds in each part, reruns too
         workers = [_Worker(self.context, self) for _ in range(min(self.jobs, len(pieces)))]
         emitted = 0
+        warned: set[str] = set()  # the workers' warnings printed so far (each once)
 
         def finish(index: int, piece: _Piece) -> None:
             u, part = pieces[index]
@@ -569,6 +581,10 @@ class _Pool:
                         worker.ready = True
                     elif message[0] == "load-failed":
                         raise WorkerStartFailed(f"a worker could not load {self.target_name!r}: {message[1]}")
+                    elif message[0] == "warning":
+                        if message[1] not in warned:
+                            warned.add(message[1])
+                            sys.stderr.write(message[1])
                     else:
                         index, piece = message[1], message[2]
                         worker.clock.tick()

@@ -118,3 +118,13 @@ def test_the_importing_block_pauses_collection_and_freezes_what_it_imported():
         made = [[] for _ in range(10)]
     assert gc.isenabled() and gc.get_freeze_count() >= len(made)
     gc.unfreeze()  # the test process's heap is not this test's to keep
+
+
+def test_a_warning_of_the_target_is_shown_once_whatever_the_number_of_workers():
+    from tests.isolation_tests import warning_target
+
+    target = ROOT / "tests" / "isolation_tests" / "warning_target.py"
+    args = ("--target", str(target), "--only", "uniform_", "--budget", "quick", "--jobs", "2", "--quiet")
+    result = suite("verify", *args, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.count(warning_target.MESSAGE) == 1, result.stderr
