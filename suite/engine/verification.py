@@ -303,8 +303,8 @@ def replicate_count(case: CheckCase) -> int:
 
 #: Why a statistical verdict whose p-value is not a number fails (:func:`suite.engine.decision.holm`).
 UNDEFINED_P = (
-    "the test's statistic is undefined on this draw (it divides by a zero variance: constant values, which the "
-    "claimed continuous law gives with probability 0), so it counts as a violation"
+    "the test's statistic is undefined on this draw (not a number: a ratio to a zero variance, say, from "
+    "constant values the claimed law gives with probability 0), so it counts as a violation"
 )
 
 

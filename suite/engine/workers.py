@@ -474,13 +474,13 @@ class _Worker:
             return None
         if self.call[0] != start:
             self.call = (start, self.clock.withheld)
-        spent = self.clock.since(*self.call)
-        if spent > limit + KILL_GRACE:
+        elapsed = self.clock.since(*self.call)
+        if elapsed > limit + KILL_GRACE:
             return (
                 f"did not return within {limit:g} s (time limit; stuck outside Python, so its worker process "
                 "was killed)"
             )
-        if spent > limit and self.alarmed != start:
+        if elapsed > limit and self.alarmed != start:
             self.alarmed = start
             with contextlib.suppress(OSError):
                 os.kill(self.process.pid, signal.SIGALRM)  # raises invoke.TimedOut in the call, if in Python
@@ -512,14 +512,14 @@ class _Pool:
         pending = deque(range(len(pieces)) if order is None else order)
         refused: dict[int, dict[str, tuple[int, str]]] = {i: {} for i in range(len(pieces))}
         reruns = dict.fromkeys(range(len(pieces)), 0)
-        spent = dict.fromkeys(range(len(pieces)), 0.0)  # the workers' own seconds in each part, reruns too
+        own_seconds = dict.fromkeys(range(len(pieces)), 0.0)  # the workers' own seconds in each part, reruns too
         workers = [_Worker(self.context, self) for _ in range(min(self.jobs, len(pieces)))]
         emitted = 0
         warned: set[str] = set()  # the workers' warnings printed so far (each once)
 
         def finish(index: int, piece: _Piece) -> None:
             u, part = pieces[index]
-            accounts[u].finish(part, piece, spent[index])
+            accounts[u].finish(part, piece, own_seconds[index])
 
         def died(worker: _Worker) -> None:
             worker.kill()
@@ -528,7 +528,7 @@ class _Pool:
                 raise WorkerStartFailed(f"a worker process {reason} before it had loaded the target")
             index = worker.piece
             if index is not None:
-                spent[index] += worker.part_seconds()
+                own_seconds[index] += worker.part_seconds()
             if index is not None and worker.overtime:
                 finish(index, _Piece([], {}, timed_out=True))
             elif index is not None:
@@ -557,11 +557,11 @@ class _Pool:
                 index = pending.popleft()
                 unit = accounts[pieces[index][0]]
                 remaining = unit.remaining()
-                if unit.timed_out or (remaining is not None and remaining - spent[index] <= 0):
+                if unit.timed_out or (remaining is not None and remaining - own_seconds[index] <= 0):
                     finish(index, _Piece([], {}, timed_out=True))  # the unit's time is used up: not run
                     continue
                 hung = {f: why for f, why in unit.hung.items() if f not in refused[index]}
-                worker.begin(index, None if remaining is None else remaining - spent[index])
+                worker.begin(index, None if remaining is None else remaining - own_seconds[index])
                 worker.conn.send((index, unit.name, pieces[index][1], refused[index], hung))
                 return
 
@@ -588,7 +588,7 @@ class _Pool:
                     else:
                         index, piece = message[1], message[2]
                         worker.clock.tick()
-                        spent[index] += worker.part_seconds()
+                        own_seconds[index] += worker.part_seconds()
                         finish(index, piece)
                         worker.piece = None
                 for worker in list(workers):

@@ -351,26 +351,26 @@ def group_mean_dispersion_test(
         values, variances = values[variances > 0], variances[variances > 0]
     count, groups, m = values.shape
     dof = count * (groups - 1)
+    effect = f"intra-{'row' if axis == 1 else 'column'} correlation {rho:g}"
     detail = f"dispersion ratio over {dof} degrees of freedom"
     if left_out:
         detail += f"; {left_out} constant matrices left out (the rounded law allows them)"
-    inflation = 1 + (m - 1) * rho
-    critical = stats.chi2.isf(alpha / 2, dof) if dof else math.inf
-    power = float(stats.chi2.sf(critical / inflation, dof)) if dof else 0.0
-    if not dof:
-        return TestResult(0.0, 1.0, "every matrix constant", 1.0, power, f"intra-group correlation {rho:g}", detail)
+    if not dof:  # every matrix left out: no dispersion to test
+        return TestResult(0.0, 1.0, "every matrix constant", 1.0, power=0.0, effect=effect, detail=detail)
     means = values.mean(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 for a constant matrix: NaN, see above
         spread = m * ((means - means.mean(axis=1, keepdims=True)) ** 2).sum(axis=1) / variances
     statistic = float(np.sum(spread))
     p = two_sided(stats.chi2.cdf(statistic, dof), stats.chi2.sf(statistic, dof))
+    inflation = 1 + (m - 1) * rho
+    critical = stats.chi2.isf(alpha / 2, dof)
     return TestResult(
         statistic=statistic,
         p_value=p,
         measured=statistic / dof,
         claimed=1.0,
-        power=power,
-        effect=f"intra-{'row' if axis == 1 else 'column'} correlation {rho:g}",
+        power=float(stats.chi2.sf(critical / inflation, dof)),
+        effect=effect,
         detail=detail,
     )
 
