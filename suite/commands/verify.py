@@ -101,9 +101,10 @@ def run(args: argparse.Namespace) -> int:
         from suite.engine import warm
 
         warm.start()  # the workers' fork server imports the engine while this process does its own set-up
-    from suite.engine import heap
+    from suite.engine import heap, lean_imports
 
     with heap.importing():  # the engine and the target: no collections meanwhile, frozen after
+        lean_imports.prepare()
         from suite.commands import summary
         from suite.engine import verification, workers
         from suite.engine.ledger import Ledger

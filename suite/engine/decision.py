@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from statsmodels.stats.multitest import multipletests
-
 
 def holm(p_values: Sequence[float], alpha: float) -> tuple[list[bool], list[float]]:
     """(rejected, Holm-adjusted p-values) for ``p_values`` at family-wise rate ``alpha``. A p-value that
@@ -21,6 +19,8 @@ def holm(p_values: Sequence[float], alpha: float) -> tuple[list[bool], list[floa
     leave it unrejected, a pass by default."""
     if not len(p_values):
         return [], []
+    from statsmodels.stats.multitest import multipletests  # here: importing statsmodels (and pandas) costs 0.2-0.3 s
+
     p_values = [0.0 if math.isnan(p) else p for p in p_values]
     reject, adjusted, _, _ = multipletests(p_values, alpha=alpha, method="holm")
     return [bool(r) for r in reject], [float(a) for a in adjusted]

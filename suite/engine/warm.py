@@ -18,9 +18,15 @@ from __future__ import annotations
 import multiprocessing
 
 #: What the fork server imports before it forks workers, in order: :mod:`suite.engine.server_start` (no
-#: garbage collections during the imports), :mod:`suite.engine.server_exit` (the server's quick exit) and
-#: what a worker runs, the engine and its checks.
-PRELOAD = ["suite.engine.server_start", "suite.engine.server_exit", "suite.engine.verification"]
+#: garbage collections during the imports, the libraries' lean imports), :mod:`suite.engine.server_exit`
+#: (the server's quick exit) and what a worker runs: the engine, its checks, and statsmodels' power, which
+#: the checks import on first use (:func:`suite.stats.significance.z_power`).
+PRELOAD = [
+    "suite.engine.server_start",
+    "suite.engine.server_exit",
+    "suite.engine.verification",
+    "statsmodels.stats.power",
+]
 
 
 def context():

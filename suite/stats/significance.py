@@ -15,11 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
-from statsmodels.stats.power import NormalIndPower
 
 from suite.stats.laws import Distribution
-
-_Z_POWER = NormalIndPower()
 
 
 @dataclass
@@ -61,7 +58,17 @@ def z_power(effect_size: float, n: float, alpha: float) -> float:
     """Power of a two-sided one-sample z-test for a standardised shift ``effect_size`` (statsmodels)."""
     if n <= 0:
         return 0.0
-    return float(_Z_POWER.power(effect_size=effect_size, nobs1=n, alpha=alpha, ratio=0, alternative="two-sided"))
+    power = _normal_ind_power().power(effect_size=effect_size, nobs1=n, alpha=alpha, ratio=0, alternative="two-sided")
+    return float(power)
+
+
+@functools.cache
+def _normal_ind_power():
+    """statsmodels' z-test power, imported on first use: a process that only plans and decides (the
+    verifier's parent, which hands the checks to workers) never pays for statsmodels and pandas."""
+    from statsmodels.stats.power import NormalIndPower
+
+    return NormalIndPower()
 
 
 def z_test(mean: float, expected: float, se: float) -> tuple[float, float]:
