@@ -33,6 +33,9 @@ NON_NEGATIVE = ("seed", "simulate")
 OUTPUT_OPTIONS = ("json", "raw")
 #: Exit status of an unexpected error (0, 1 and 2 are results and usage errors).
 INTERNAL_ERROR = 3
+#: Exit status when the reader of standard output went away (``| head``): 128 + SIGPIPE, as a shell reports
+#: a command that signal ended.
+OUTPUT_CLOSED = 141
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -122,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("interrupted")
         return 130
+    except BrokenPipeError:  # Python's documentation, signal module, "Note on SIGPIPE"
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit's flush must not fail again
+        say("standard output was closed by its reader (a pipe); stopped")
+        return OUTPUT_CLOSED
     except Exception as error:
         if args.debug:
             raise
