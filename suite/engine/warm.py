@@ -19,14 +19,8 @@ import multiprocessing
 
 #: What the fork server imports before it forks workers, in order: :mod:`suite.engine.server_start` (no
 #: garbage collections during the imports, the libraries' lean imports), :mod:`suite.engine.server_exit`
-#: (the server's quick exit) and what a worker runs: the engine, its checks, and statsmodels' power, which
-#: the checks import on first use (:func:`suite.stats.significance.z_power`).
-PRELOAD = [
-    "suite.engine.server_start",
-    "suite.engine.server_exit",
-    "suite.engine.verification",
-    "statsmodels.stats.power",
-]
+#: (the server's quick exit) and what a worker runs, the engine and its checks.
+PRELOAD = ["suite.engine.server_start", "suite.engine.server_exit", "suite.engine.verification"]
 
 
 def context():

@@ -326,3 +326,28 @@ def test_the_largest_value_probability_of_a_rounded_law():
     law = d.uniform(2.5, 2.51)
     assert math.isclose(rounding.largest_value_probability(law, torch.bfloat16), 0.78125, rel_tol=1e-9)
     assert rounding.largest_value_probability(law, torch.float32) == 0.0
+
+
+@pytest.mark.parametrize("alpha", [0.05, 1e-3, 1e-7])
+def test_z_power_is_the_two_sided_normal_power(alpha):
+    """Power of the two-sided z-test: alpha itself at no shift; Phi(d sqrt n - z) + Phi(-d sqrt n - z) by
+    hand (math.erfc, z found by bisection on the tail), symmetric in the shift's sign; and what statsmodels'
+    NormalIndPower (one sample, ratio 0) computes."""
+    from statsmodels.stats.power import NormalIndPower
+
+    def phi(x):
+        return 0.5 * math.erfc(-x / math.sqrt(2))
+
+    low, high = 0.0, 40.0  # z with P(|Z| > z) = alpha
+    for _ in range(200):
+        mid = (low + high) / 2
+        low, high = (mid, high) if 2 * phi(-mid) > alpha else (low, mid)
+    z = (low + high) / 2
+    assert s.z_power(0.0, 100, alpha) == pytest.approx(alpha, rel=1e-9)
+    for shift, n in [(0.01, 10_000), (0.1, 50), (0.3, 200), (1.0, 3)]:
+        by_hand = phi(shift * math.sqrt(n) - z) + phi(-shift * math.sqrt(n) - z)
+        assert s.z_power(shift, n, alpha) == pytest.approx(by_hand, rel=1e-9)
+        assert s.z_power(-shift, n, alpha) == pytest.approx(by_hand, rel=1e-12)
+        statsmodels = NormalIndPower().power(effect_size=shift, nobs1=n, alpha=alpha, ratio=0, alternative="two-sided")
+        assert s.z_power(shift, n, alpha) == pytest.approx(float(statsmodels), rel=1e-12)
+    assert s.z_power(0.5, 0, alpha) == 0.0
