@@ -139,3 +139,40 @@ def test_standard_output_closed_by_its_reader_is_one_line_and_status_141():
     assert result.stderr.strip().splitlines() == [
         "python -m suite verify: standard output was closed by its reader (a pipe); stopped"
     ]
+
+
+def test_a_command_run_by_a_profiler_returns_to_it_with_a_normal_exit(tmp_path):
+    """Under ``python -m cProfile -m suite`` the profile is written after the command returns: the quick
+    end must leave that to a normal exit."""
+    profile = tmp_path / "verify.prof"
+    command = ["-m", "suite", "verify", "--target", "initlib", "--budget", "quick", "--only", "zeros_", "--quiet"]
+    result = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert profile.stat().st_size > 0
+
+
+def test_started_as_reads_the_interpreters_own_arguments(monkeypatch):
+    from suite.commands import process_end
+
+    cases = {
+        ("python", "-m", "suite", "verify"): True,
+        ("python", "-u", "-X", "importtime", "-W", "error", "-m", "suite"): True,
+        ("python", "-m", "cProfile", "-o", "out.prof", "-m", "suite"): False,
+        ("python", "/usr/bin/coverage", "run", "-m", "suite"): False,
+        ("python", "-c", "import suite"): False,
+        ("python", "-m", "suite_other"): False,
+    }
+    monkeypatch.setattr(sys, "gettrace", lambda: None)  # pytest's own tracer (coverage, a debugger) aside
+    monkeypatch.setattr(sys, "getprofile", lambda: None)
+    for argv, expected in cases.items():
+        monkeypatch.setattr(sys, "orig_argv", list(argv))
+        assert process_end.started_as("suite") is expected, argv
+    monkeypatch.setattr(sys, "orig_argv", ["python", "-m", "suite"])
+    monkeypatch.setattr(sys, "getprofile", lambda: object())  # a profiler set in the process itself
+    assert process_end.started_as("suite") is False
