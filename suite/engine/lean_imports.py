@@ -8,10 +8,10 @@ that start is most of a quick run. Two parts of it do nothing for the checks:
   function was tested with (``scipy/_lib/_array_api.py``). That is about a third of importing
   ``scipy.stats`` here (0.25-0.3 s of 0.8 s). :func:`import_scipy_stats` imports it with the parse
   skipped: each docstring is kept as written, without the table; no function changes.
-- Hypothesis runs the ``hypothesis`` entry points of every installed package at import (its
-  ``HYPOTHESIS_NO_PLUGINS`` variable turns that off; Hypothesis' documentation, "Third-party
-  extensions"). trio's, which selenium brings, takes 0.15 s. The suite draws from its own strategies
-  only, so :func:`prepare` sets the variable unless the environment sets it.
+- Hypothesis runs the ``hypothesis`` entry points of every installed package at import, to register
+  strategies for their types (``hypothesis/entry_points.py``, which the ``HYPOTHESIS_NO_PLUGINS``
+  variable turns off). trio's, which selenium brings, takes 0.15 s. The suite draws from its own
+  strategies only, so :func:`prepare` sets the variable unless the environment sets it.
 
 Both change nothing that a verdict depends on. If SciPy's internals differ from what is expected here, or
 the import fails with the parse skipped, SciPy is imported as it comes.

@@ -1,6 +1,6 @@
 """The worker processes' start: forked from a fork server that imported the engine once.
 
-A spawned worker starts a fresh interpreter and imports torch, scipy, statsmodels, hypothesis and the
+A spawned worker starts a fresh interpreter and imports torch, scipy, hypothesis and the
 engine (seconds of CPU each, on every worker and every replacement of a worker that died). The
 ``forkserver`` start method (Python's ``multiprocessing`` documentation, "Contexts and start methods")
 spawns one server process, which imports :data:`PRELOAD` once and then forks each worker from itself:

@@ -505,8 +505,8 @@ def _within_pairs_moments(m: int) -> tuple[float, float]:
 
 
 def proportion_test(successes: int, n: int, p0: float, alpha: float, effect: float) -> TestResult:
-    """Exact binomial test (scipy.stats.binomtest); power (the z approximation on the arcsine scale, Cohen's h) against
-    a proportion off by ``effect``."""
+    """Exact binomial test (scipy.stats.binomtest); power (the z approximation on the arcsine scale,
+    Cohen's h) against a proportion off by ``effect``."""
     p = float(stats.binomtest(successes, n, p0).pvalue)
     h = 2 * math.asin(math.sqrt(min(1.0, p0 + effect))) - 2 * math.asin(math.sqrt(p0))
     return TestResult(

@@ -3,6 +3,7 @@ case's checks by the entry's kind (``suite.engine.kinds``), so an entry whose cl
 kind would be checked against the wrong promise."""
 
 import pytest
+import torch
 
 from suite.engine.kinds import KINDS
 from suite.spec import claims, strategies
@@ -38,3 +39,22 @@ def test_an_unknown_kind_is_refused():
 def test_every_random_entry_gets_every_check_of_its_kind_planned():
     assert KINDS["exact"].statistical_checks == 0
     assert all(KINDS[kind].statistical_checks > 0 for kind in KINDS if kind != "exact")
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_counting_sort_of_16_bit_floats_orders_as_torch_sort(dtype):
+    """Every value the dtype has (all 65,536 bit patterns, shuffled, some repeated), sorted by counting
+    as torch.sort orders them by comparison: NaNs last, the rest equal value for value."""
+    from suite.engine.checks.marginal import ascending, counting_sort_16
+
+    g = torch.Generator().manual_seed(0)
+    patterns = torch.arange(-(2**15), 2**15, dtype=torch.int32).to(torch.int16)
+    patterns = torch.cat([patterns, patterns[torch.randint(0, 2**16, (5000,), generator=g)]])
+    values = patterns[torch.randperm(patterns.numel(), generator=g)].view(dtype)
+    by_torch = torch.sort(values).values
+    by_counting = counting_sort_16(values)
+    assert ascending(values).view(torch.int16).equal(by_counting.view(torch.int16))  # the marginal checks' path
+    nan = torch.isnan(by_torch)
+    assert by_counting.dtype == dtype and by_counting.shape == values.shape
+    assert torch.isnan(by_counting).equal(nan)  # the same number of NaNs, all at the end
+    assert by_counting[~nan].equal(by_torch[~nan])  # -0 == +0, so equal value for value

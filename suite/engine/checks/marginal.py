@@ -7,6 +7,8 @@ laws the range reaching both bounds and no mass piled at a bound).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 
@@ -127,10 +129,33 @@ def ascending(raw: torch.Tensor) -> torch.Tensor:
     checks), so the order is free to choose; in ascending order the CDF (a branch per value), the
     Kolmogorov-Smirnov statistic (which sorts) and the plot's quantiles (a selection) run several
     times faster on millions of values than the one sort costs. numpy sorts float32 and float64 about
-    twice as fast as torch; torch sorts the 16-bit floats numpy lacks."""
+    twice as fast as torch; the 16-bit floats, which numpy lacks, have 65,536 bit patterns, so they are
+    counted rather than compared (:func:`counting_sort_16`)."""
     if raw.dtype in NUMPY_FLOATS:
         return torch.from_numpy(np.sort(raw.numpy()))
+    if raw.dtype in (torch.float16, torch.bfloat16):
+        return counting_sort_16(raw)
     return torch.sort(raw).values
+
+
+def counting_sort_16(raw: torch.Tensor) -> torch.Tensor:
+    """A 16-bit float tensor's values in ascending order, NaN last (as ``torch.sort``), by counting
+    sort: each bit pattern's count (one pass), then the patterns repeated by their counts in the order
+    of their values (:func:`_patterns_ascending`). 3-4 ns a value here against 120-150 for
+    ``torch.sort`` of float16 and bfloat16."""
+    bits = raw.reshape(-1).view(torch.int16).numpy().view(np.uint16)
+    order = _patterns_ascending(raw.dtype)
+    counts = np.bincount(bits, minlength=order.size)
+    return torch.from_numpy(np.repeat(order, counts[order]).view(np.int16)).view(raw.dtype)
+
+
+@functools.cache
+def _patterns_ascending(dtype: torch.dtype) -> np.ndarray:
+    """Every bit pattern of a 16-bit float ``dtype``, ordered by the value it stands for as ``torch.sort``
+    orders values (NaN last; -0 and +0, equal, in the order of their patterns)."""
+    patterns = np.arange(2**16, dtype=np.uint16)
+    values = torch.from_numpy(patterns.view(np.int16)).view(dtype).float()  # exact: float32 holds them all
+    return patterns[torch.sort(values, stable=True).indices.numpy()]
 
 
 def plot_data(values: np.ndarray, law: Distribution) -> dict:
