@@ -2,6 +2,7 @@
 case's checks by the entry's kind (``suite.engine.kinds``), so an entry whose claims are of another
 kind would be checked against the wrong promise."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -58,3 +59,26 @@ def test_counting_sort_of_16_bit_floats_orders_as_torch_sort(dtype):
     assert by_counting.dtype == dtype and by_counting.shape == values.shape
     assert torch.isnan(by_counting).equal(nan)  # the same number of NaNs, all at the end
     assert by_counting[~nan].equal(by_torch[~nan])  # -0 == +0, so equal value for value
+
+
+def test_the_plots_quantiles_and_histogram_of_ordered_values_are_numpys():
+    """The report's QQ quantiles and histogram, read off values in ascending order, are what np.quantile
+    (its default, linear interpolation) and np.histogram give: values on bin edges, outside the range and
+    tied included."""
+    from suite.engine.checks.marginal import sorted_histogram, sorted_quantiles
+
+    rng = np.random.default_rng(0)
+    for values in (
+        rng.standard_normal(10_001),
+        np.round(rng.standard_normal(5000), 1),  # ties, many of them on the bin edges below
+        np.linspace(-1.0, 1.0, 61),  # every bin edge itself
+        np.array([0.25]),
+    ):
+        ordered = np.sort(values)
+        probabilities = np.array([0.0, 0.0005, 0.3, 0.5, 0.9995, 1.0])
+        assert np.allclose(sorted_quantiles(ordered, probabilities), np.quantile(values, probabilities), rtol=1e-13)
+        for low, high in ((-1.0, 1.0), (-0.5, 2.0)):
+            counts, edges = sorted_histogram(ordered, 60, low, high)
+            expected_counts, expected_edges = np.histogram(values, bins=60, range=(low, high))
+            assert np.array_equal(edges, expected_edges)
+            assert np.array_equal(counts, expected_counts)
