@@ -292,6 +292,45 @@ def test_rounded_law_moments_and_randomised_transform_are_exact(dtype):
     assert_calibrated(draw, shape, seed=31)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_randomised_transform_of_ordered_values_is_ordered_and_uniform(dtype):
+    """Values in ascending order (as the marginal checks pass them) get randomised transforms in ascending
+    order, each inside its value's cell; the Kolmogorov-Smirnov test on them stays calibrated."""
+    import torch
+
+    from suite.stats import rounding
+
+    law = d.normal(0.0, 0.01)
+    torch_dtype = getattr(torch, dtype)
+
+    def draw(rng):
+        values = torch.from_numpy(rng.normal(0.0, 0.01, 3000)).to(torch_dtype).sort().values
+        return values, np.random.default_rng(int(rng.integers(2**32)))
+
+    values, rng = draw(np.random.default_rng(0))
+    u = rounding.pit(values, law, rng)
+    lower, upper = rounding.cell_edges(values)
+    assert np.all(u[1:] >= u[:-1])
+    assert np.all((u >= law.cdf(lower)) & (u <= law.cdf(upper)))
+    assert_calibrated(draw, lambda drawn: s.ks_test(rounding.pit(drawn[0], law, drawn[1]), law, ALPHA, 0.05), seed=32)
+
+
+def test_offsets_of_a_run_of_equal_values_are_uniform_order_statistics():
+    """k equal values get the order statistics of k uniforms: the i-th has mean i / (k + 1) and variance
+    i (k + 1 - i) / ((k + 1)^2 (k + 2)); 20,000 runs of 3, each mean within 5 standard errors."""
+    import torch
+
+    from suite.stats import rounding
+
+    runs, k = 20_000, 3
+    flat = torch.arange(runs, dtype=torch.float32).repeat_interleave(k)
+    offsets = rounding.cell_offsets(flat, np.random.default_rng(7)).reshape(runs, k)
+    assert np.all(np.diff(offsets, axis=1) >= 0) and offsets.min() >= 0 and offsets.max() <= 1
+    for i in range(1, k + 1):
+        mean, variance = i / (k + 1), i * (k + 1 - i) / ((k + 1) ** 2 * (k + 2))
+        assert abs(offsets[:, i - 1].mean() - mean) < 5 * math.sqrt(variance / runs)
+
+
 def test_an_undefined_p_value_stays_undefined_instead_of_reading_as_one():
     """min(1.0, nan) is 1.0 in Python: a p-value capped that way would pass an undefined statistic."""
     nan = float("nan")
