@@ -61,33 +61,53 @@ def pit(values: torch.Tensor, law: Distribution, rng: np.random.Generator) -> np
     randomised transform over each value's cell for float16/bfloat16. Uniform on (0, 1) under the claim.
     Values in ascending order (as the marginal checks hold them) give transforms in ascending order: F is
     monotone, and the randomised transforms of equal values, which share a cell, get their offsets in
-    ascending order (:func:`cell_offsets`)."""
+    ascending order (:func:`cell_offsets`); the cells' edges and their F are then found once per distinct
+    value (at most 65,536) rather than once per value."""
     flat = values.detach().cpu().reshape(-1)
     if values.dtype not in LOW_PRECISION:
         return law.cdf(flat.double().numpy())
-    lower, upper = cell_edges(flat)
-    f_low, f_high = law.cdf(lower), law.cdf(upper)
-    return np.minimum(f_low + cell_offsets(flat, rng) * (f_high - f_low), f_high)  # rounding kept in the cell
+    found = equal_runs(flat)
+    if found is None:
+        lower, upper = cell_edges(flat)
+        f_low, f_high, offsets = law.cdf(lower), law.cdf(upper), rng.random(flat.numel())
+    else:
+        starts, lengths = found
+        lower, upper = cell_edges(flat[torch.from_numpy(starts)])
+        f_low, f_high = np.repeat(law.cdf(lower), lengths), np.repeat(law.cdf(upper), lengths)
+        offsets = _ordered_offsets(starts, lengths, rng)
+    return np.minimum(f_low + offsets * (f_high - f_low), f_high)  # rounding kept inside the cell
+
+
+def equal_runs(flat: torch.Tensor) -> tuple[np.ndarray, np.ndarray] | None:
+    """For values in ascending order: where each run of equal values starts, and its length; None for
+    values out of order (or with a NaN)."""
+    n = flat.numel()
+    if n < 2 or not bool((flat[1:] >= flat[:-1]).all()):
+        return None
+    starts = np.flatnonzero(np.concatenate([[True], (flat[1:] != flat[:-1]).numpy()]))
+    return starts, np.diff(np.append(starts, n))
 
 
 def cell_offsets(flat: torch.Tensor, rng: np.random.Generator) -> np.ndarray:
     """The randomised transform's offsets V in [0, 1], one per value: independent uniforms; for values in
     ascending order, those of each run of k equal values are the order statistics of k independent
-    uniforms instead, drawn in ascending order without a sort: with E_1 .. E_k+1 independent Exp(1) and
-    S_i = E_1 + ... + E_i, (S_1, ..., S_k) / S_k+1 has their law (Renyi's representation; Devroye 1986,
-    "Non-Uniform Random Variate Generation", V.2). As a multiset the offsets have the law of independent
-    uniforms either way, and the checks on the transforms see only the multiset (the Kolmogorov-Smirnov
-    statistic, the extremes), so the transforms are as uniform as before and come already in order (no
-    sort of millions of float64 values)."""
-    n = flat.numel()
-    if n < 2 or not bool((flat[1:] >= flat[:-1]).all()):  # not in order (or a NaN): independent offsets
-        return rng.random(n)
-    starts = np.flatnonzero(np.concatenate([[True], (flat[1:] != flat[:-1]).numpy()]))
-    lengths = np.diff(np.append(starts, n))
-    first = starts + np.arange(starts.size)  # run r's k + 1 exponentials begin after the k + 1 of each run before
-    sums = np.cumsum(rng.standard_exponential(n + starts.size))
+    uniforms instead, drawn in ascending order without a sort (:func:`_ordered_offsets`). As a multiset
+    the offsets have the law of independent uniforms either way, and the checks on the transforms see
+    only the multiset (the Kolmogorov-Smirnov statistic, the extremes), so the transforms are as uniform
+    as before and come already in order (no sort of millions of float64 values)."""
+    found = equal_runs(flat)
+    return rng.random(flat.numel()) if found is None else _ordered_offsets(*found, rng)
+
+
+def _ordered_offsets(starts: np.ndarray, lengths: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Runs of ``lengths`` sorted uniforms, end to end: with E_1 .. E_k+1 independent Exp(1) and
+    S_i = E_1 + ... + E_i, (S_1, ..., S_k) / S_k+1 has the law of k sorted independent uniforms (Renyi's
+    representation; Devroye 1986, "Non-Uniform Random Variate Generation", V.2)."""
+    n, runs = int(lengths.sum()), starts.size
+    first = starts + np.arange(runs)  # run r's k + 1 exponentials begin after the k + 1 of each run before
+    sums = np.cumsum(rng.standard_exponential(n + runs))
     before = np.where(first > 0, sums[np.maximum(first - 1, 0)], 0.0)
-    partial = sums[np.arange(n) + np.repeat(np.arange(starts.size), lengths)] - np.repeat(before, lengths)
+    partial = sums[np.arange(n) + np.repeat(np.arange(runs), lengths)] - np.repeat(before, lengths)
     return partial / np.repeat(sums[first + lengths] - before, lengths)
 
 
