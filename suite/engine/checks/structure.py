@@ -71,26 +71,26 @@ def haar(case: CheckCase, matrices: list[np.ndarray], gain: float) -> list[Verdi
     the trace moments of Haar O(n) equal the standard normal's up to order n (Diaconis & Shahshahani 1994).
     Entry-wise tests are blind to sign-convention bugs; these are not."""
     alpha, effect = case.plan.check_alpha, budgets.STATED_PROPORTION_ERROR
-    vs = [stiefel(mat) / gain for mat in matrices]
-    m, k = vs[0].shape
-    r = len(vs)
+    stack = np.stack(matrices)  # one shape: every statistic below over all R matrices at once
+    vs = (stack if stack.shape[1] >= stack.shape[2] else stack.transpose(0, 2, 1)) / gain  # stiefel() of each
+    r, m, k = vs.shape
     verdicts = [
         case.tested(
             "haar.sign",
-            significance.proportion_test(sum(v[0, 0] > 0 for v in vs), r, 0.5, alpha, effect),
+            significance.proportion_test(int(np.count_nonzero(vs[:, 0, 0] > 0)), r, 0.5, alpha, effect),
             r,
             "P(V11 > 0) = 1/2 (Haar)",
         ),
         case.tested(
             "haar.diagonal",
-            significance.moment_test(np.array([np.trace(v[:k]) for v in vs]), 0.0, k / m, alpha, 0.2),
+            significance.moment_test(np.trace(vs[:, :k], axis1=1, axis2=2), 0.0, k / m, alpha, 0.2),
             r,
             f"sum_i V_ii has mean 0 and variance k/m = {k / m:.4g} (Haar)",
         ),
     ]
     if m == k:
-        dets = np.array([np.linalg.slogdet(v)[0] for v in vs])
-        traces = np.array([np.trace(v) for v in vs])
+        dets = np.linalg.slogdet(vs)[0]
+        traces = np.trace(vs, axis1=1, axis2=2)
         verdicts.append(
             case.tested(
                 "haar.determinant",
@@ -249,7 +249,7 @@ def delta_orthogonal(case: CheckCase, tensors: list[torch.Tensor], gain: float) 
     off = first.clone()
     off[taps] = 0
     nonzero_off = int(off.ne(0).sum())
-    centres = [t[taps].double().numpy() for t in tensors]
+    centres = list(torch.stack(tensors)[(slice(None), *taps)].double().numpy())  # one gather for every draw
     verdicts = [
         case.exact(
             "structure.off_centre_zero",
