@@ -8,7 +8,9 @@ midpoints to its neighbours. The checks use the law of the ROUNDED variable, exa
   the variance by about ulp^2 / 12, below 1e-14 relative);
 * the randomised probability integral transform (Brockwell 2007): ``u = F(lower(v)) + V (F(upper(v)) -
   F(lower(v)))`` with V ~ U(0, 1) is exactly uniform under the claim, whatever the rounding, so the
-  shape and extreme-value tests stay exact even when a support spans a handful of representable values;
+  shape and extreme-value tests stay exact even when a support spans a handful of representable values
+  (for values in ascending order, the V of equal values come as uniform order statistics: the same law
+  of the multiset, which is all those tests read; :func:`ordered_offsets`);
 * cell edges as cut-offs for counts near a bound.
 """
 
@@ -61,7 +63,7 @@ def pit(values: torch.Tensor, law: Distribution, rng: np.random.Generator) -> np
     randomised transform over each value's cell for float16/bfloat16. Uniform on (0, 1) under the claim.
     Values in ascending order (as the marginal checks hold them) give transforms in ascending order: F is
     monotone, and the randomised transforms of equal values, which share a cell, get their offsets in
-    ascending order (:func:`cell_offsets`); the cells' edges and their F are then found once per distinct
+    ascending order (:func:`ordered_offsets`); the cells' edges and their F are then found once per distinct
     value (at most 65,536) rather than once per value."""
     flat = values.detach().cpu().reshape(-1)
     if values.dtype not in LOW_PRECISION:
@@ -74,7 +76,7 @@ def pit(values: torch.Tensor, law: Distribution, rng: np.random.Generator) -> np
         starts, lengths = found
         lower, upper = cell_edges(flat[torch.from_numpy(starts)])
         f_low, f_high = np.repeat(law.cdf(lower), lengths), np.repeat(law.cdf(upper), lengths)
-        offsets = _ordered_offsets(starts, lengths, rng)
+        offsets = ordered_offsets(starts, lengths, rng)
     return np.minimum(f_low + offsets * (f_high - f_low), f_high)  # rounding kept inside the cell
 
 
@@ -88,21 +90,15 @@ def equal_runs(flat: torch.Tensor) -> tuple[np.ndarray, np.ndarray] | None:
     return starts, np.diff(np.append(starts, n))
 
 
-def cell_offsets(flat: torch.Tensor, rng: np.random.Generator) -> np.ndarray:
-    """The randomised transform's offsets V in [0, 1], one per value: independent uniforms; for values in
-    ascending order, those of each run of k equal values are the order statistics of k independent
-    uniforms instead, drawn in ascending order without a sort (:func:`_ordered_offsets`). As a multiset
-    the offsets have the law of independent uniforms either way, and the checks on the transforms see
-    only the multiset (the Kolmogorov-Smirnov statistic, the extremes), so the transforms are as uniform
-    as before and come already in order (no sort of millions of float64 values)."""
-    found = equal_runs(flat)
-    return rng.random(flat.numel()) if found is None else _ordered_offsets(*found, rng)
-
-
-def _ordered_offsets(starts: np.ndarray, lengths: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Runs of ``lengths`` sorted uniforms, end to end: with E_1 .. E_k+1 independent Exp(1) and
-    S_i = E_1 + ... + E_i, (S_1, ..., S_k) / S_k+1 has the law of k sorted independent uniforms (Renyi's
-    representation; Devroye 1986, "Non-Uniform Random Variate Generation", V.2)."""
+def ordered_offsets(starts: np.ndarray, lengths: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The randomised transform's offsets for runs of equal values (``starts``, ``lengths``: :func:`equal_runs`),
+    end to end: the k offsets of a run are the order statistics of k independent uniforms, drawn in
+    ascending order without a sort. With E_1 .. E_k+1 independent Exp(1) and S_i = E_1 + ... + E_i,
+    (S_1, ..., S_k) / S_k+1 has the law of k sorted independent uniforms (Renyi's representation; Devroye
+    1986, "Non-Uniform Random Variate Generation", V.2). As a multiset the offsets have the law of
+    independent uniforms, and the checks on the transforms see only the multiset (the Kolmogorov-Smirnov
+    statistic, the extremes): the transforms are as uniform as with independent offsets, and come in
+    order (no sort of millions of float64 values)."""
     n, runs = int(lengths.sum()), starts.size
     first = starts + np.arange(runs)  # run r's k + 1 exponentials begin after the k + 1 of each run before
     sums = np.cumsum(rng.standard_exponential(n + runs))

@@ -324,7 +324,7 @@ def test_offsets_of_a_run_of_equal_values_are_uniform_order_statistics():
 
     runs, k = 20_000, 3
     flat = torch.arange(runs, dtype=torch.float32).repeat_interleave(k)
-    offsets = rounding.cell_offsets(flat, np.random.default_rng(7)).reshape(runs, k)
+    offsets = rounding.ordered_offsets(*rounding.equal_runs(flat), np.random.default_rng(7)).reshape(runs, k)
     assert np.all(np.diff(offsets, axis=1) >= 0) and offsets.min() >= 0 and offsets.max() <= 1
     for i in range(1, k + 1):
         mean, variance = i / (k + 1), i * (k + 1 - i) / ((k + 1) ** 2 * (k + 2))
