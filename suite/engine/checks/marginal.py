@@ -133,7 +133,7 @@ def ascending(raw: torch.Tensor) -> torch.Tensor:
     counted rather than compared (:func:`counting_sort_16`)."""
     if raw.dtype in NUMPY_FLOATS:
         return torch.from_numpy(np.sort(raw.numpy()))
-    if raw.dtype in (torch.float16, torch.bfloat16):
+    if raw.dtype in rounding.LOW_PRECISION:  # float16 and bfloat16
         return counting_sort_16(raw)
     return torch.sort(raw).values
 
